@@ -1,0 +1,1 @@
+//! Procedural macros of `scenario`: `#[container]` and `#[scenario]` (see `scenario-runtime`).

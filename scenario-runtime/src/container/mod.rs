@@ -1,0 +1,321 @@
+//! One container's lifecycle as typed states. Each transition consumes the previous state, so a
+//! container that is not ready cannot be asked for its host port:
+//!
+//! ```text
+//! Container<Configured> --start--> Container<Started> --wait_ready--> Container<Ready>
+//! Container<Ready> --drain--> Container<Drained> --remove--> Removed
+//! ```
+
+pub(crate) mod create;
+pub(crate) mod exec;
+pub(crate) mod logs;
+mod ports;
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+pub use exec::ExecOutput;
+pub use ports::PublishedPorts;
+
+use crate::error::{status_of, Error, Result};
+use crate::readiness::wait::{wait_ready, ProbeTarget};
+use crate::scope::Scope;
+use crate::spec::ContainerSpec;
+
+/// State: the spec is checked and the container's name and labels are decided; nothing exists on
+/// the engine yet.
+#[derive(Debug)]
+pub struct Configured {
+    _private: (),
+}
+
+/// State: created and started; not yet known to serve.
+#[derive(Debug)]
+pub struct Started {
+    running: Running,
+}
+
+/// State: the readiness strategy succeeded. Host ports, URLs, exec and logs are available here.
+#[derive(Debug)]
+pub struct Ready {
+    running: Running,
+    ready_after: Duration,
+}
+
+/// State: drain is done (logs written to the artifacts folder); the container still exists.
+#[derive(Debug)]
+pub struct Drained {
+    id: String,
+    log_path: PathBuf,
+}
+
+/// Proof that a container was removed, with where its logs went.
+#[derive(Debug)]
+pub struct Removed {
+    pub name: String,
+    pub log_path: PathBuf,
+}
+
+/// What the engine told us about a started container.
+#[derive(Debug, Clone)]
+struct Running {
+    id: String,
+    image_id: String,
+    ports: PublishedPorts,
+    ip: Option<IpAddr>,
+    started_at: SystemTime,
+}
+
+/// A container of a scenario in lifecycle state `S`.
+#[derive(Debug)]
+pub struct Container<S> {
+    shared: Arc<Shared>,
+    state: S,
+}
+
+#[derive(Debug)]
+struct Shared {
+    scope: Scope,
+    spec: ContainerSpec,
+    name: String,
+}
+
+impl<S> Container<S> {
+    /// The container's name within its scenario (`db`).
+    pub fn name(&self) -> &str {
+        &self.shared.spec.name
+    }
+
+    /// The container's name on the engine (deterministic per project, scenario and instance).
+    pub fn engine_name(&self) -> &str {
+        &self.shared.name
+    }
+
+    pub fn spec(&self) -> &ContainerSpec {
+        &self.shared.spec
+    }
+
+    pub fn scope(&self) -> &Scope {
+        &self.shared.scope
+    }
+
+    fn with<T>(self, state: T) -> Container<T> {
+        Container { shared: self.shared, state }
+    }
+}
+
+impl Container<Configured> {
+    pub(crate) fn configure(scope: Scope, spec: ContainerSpec) -> Result<Container<Configured>> {
+        spec.validate()?;
+        let name = scope.ids().container_name(&spec.name);
+        Ok(Container { shared: Arc::new(Shared { scope, spec, name }), state: Configured { _private: () } })
+    }
+
+    /// Resolves (or builds) the image, creates the container on the scope's network and starts
+    /// it. A container that fails to start is removed again.
+    pub async fn start(self) -> Result<Container<Started>> {
+        let scope = &self.shared.scope;
+        let engine = scope.engine();
+        let image = crate::image::ensure(engine, &self.shared.spec.image).await?;
+        let network = scope.network().await?;
+        let body = create::create_body(&self.shared.spec, scope.ids(), &image.id, network);
+        let options = bollard::query_parameters::CreateContainerOptionsBuilder::new()
+            .name(&self.shared.name)
+            .build();
+        let created = match engine.docker().create_container(Some(options), body).await {
+            Ok(created) => created,
+            Err(e) if status_of(&e) == Some(409) => return Err(self.name_conflict().await),
+            Err(e) => return Err(Error::engine("create", &self.shared.name, e)),
+        };
+        let id = created.id;
+        if let Err(e) = engine.docker().start_container(&id, None).await {
+            let error = Error::engine("start", &self.shared.name, e);
+            self.abandon(&id).await;
+            return Err(error);
+        }
+        let started_at = SystemTime::now();
+        match self.inspect_running(&id, image.id, started_at).await {
+            Ok(running) => Ok(self.with(Started { running })),
+            Err(e) => {
+                self.abandon(&id).await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn name_conflict(&self) -> Error {
+        let existing = self.shared.scope.engine().docker().inspect_container(&self.shared.name, None).await.ok();
+        let labels = existing.as_ref().and_then(|c| c.config.as_ref()).and_then(|c| c.labels.clone()).unwrap_or_default();
+        let detail = if labels.get(crate::labels::MANAGED).map(String::as_str) != Some("true") {
+            " and is not managed by scenario".to_string()
+        } else {
+            format!(
+                " for scenario `{}` of session {}",
+                labels.get(crate::labels::SCENARIO).cloned().unwrap_or_default(),
+                labels.get(crate::labels::SESSION).cloned().unwrap_or_default()
+            )
+        };
+        Error::NameConflict {
+            name: self.shared.name.clone(),
+            existing_id: existing.and_then(|c| c.id).unwrap_or_default(),
+            detail,
+        }
+    }
+}
+
+impl<S> Container<S> {
+    async fn inspect_running(&self, id: &str, image_id: String, started_at: SystemTime) -> Result<Running> {
+        let engine = self.shared.scope.engine();
+        let inspected = engine
+            .docker()
+            .inspect_container(id, None)
+            .await
+            .map_err(|e| Error::engine("inspect", &self.shared.name, e))?;
+        let network_settings = inspected.network_settings.as_ref();
+        let ports = PublishedPorts::from_inspect(engine.port_host(), network_settings.and_then(|n| n.ports.as_ref()));
+        let ip = network_settings
+            .and_then(|n| n.networks.as_ref())
+            .and_then(|nets| nets.get(self.shared.scope.network_name()))
+            .and_then(|endpoint| endpoint.ip_address.as_deref())
+            .and_then(|ip| ip.parse().ok());
+        Ok(Running { id: id.to_string(), image_id, ports, ip, started_at })
+    }
+
+    /// After a failed start or readiness wait: keep the logs, remove the container. Errors here
+    /// are secondary to the one being reported, so they are only traced.
+    async fn abandon(&self, id: &str) {
+        if let Err(e) = crate::teardown::drain_logs(&self.shared.scope, id, self.name()).await {
+            tracing::warn!(container = self.name(), "could not save logs: {e}");
+        }
+        if let Err(e) = crate::teardown::remove_container(&self.shared.scope, id, self.name(), Duration::ZERO).await {
+            tracing::warn!(container = self.name(), "could not remove after a failed start: {e}");
+        }
+    }
+}
+
+impl Container<Started> {
+    /// The engine's id of the container.
+    pub fn id(&self) -> &str {
+        &self.state.running.id
+    }
+
+    /// Waits for the spec's readiness strategy. On failure (timeout, exit) the container's logs
+    /// are saved to the artifacts folder and the container is removed; the error carries the
+    /// container's name, the strategy and the tail of its logs.
+    pub async fn wait_ready(self) -> Result<Container<Ready>> {
+        let running = &self.state.running;
+        let target = ProbeTarget {
+            engine: self.shared.scope.engine(),
+            id: &running.id,
+            name: &self.shared.spec.name,
+            ports: &running.ports,
+            ip: running.ip,
+            started_at: running.started_at,
+        };
+        match wait_ready(&target, &self.shared.spec.readiness).await {
+            Ok(ready_after) => {
+                let running = self.state.running.clone();
+                Ok(self.with(Ready { running, ready_after }))
+            }
+            Err(e) => {
+                self.abandon(&running.id).await;
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Container<Ready> {
+    pub fn id(&self) -> &str {
+        &self.state.running.id
+    }
+
+    /// The id of the image the container runs.
+    pub fn image_id(&self) -> &str {
+        &self.state.running.image_id
+    }
+
+    /// The host on which the published ports are reached (127.0.0.1 for a local engine).
+    pub fn host(&self) -> &str {
+        self.state.running.ports.host()
+    }
+
+    /// The host port published for a TCP container port.
+    pub fn host_port(&self, container_port: u16) -> Result<u16> {
+        self.state.running.ports.tcp(self.name(), container_port)
+    }
+
+    /// All published ports.
+    pub fn ports(&self) -> &PublishedPorts {
+        &self.state.running.ports
+    }
+
+    /// `host:port` for a TCP container port.
+    pub fn address(&self, container_port: u16) -> Result<String> {
+        Ok(format!("{}:{}", self.host(), self.host_port(container_port)?))
+    }
+
+    /// `http://host:port/path` for a container port.
+    pub fn url(&self, container_port: u16, path: &str) -> Result<String> {
+        let path = path.strip_prefix('/').unwrap_or(path);
+        Ok(format!("http://{}/{path}", self.address(container_port)?))
+    }
+
+    /// The container's address on the scenario network (reachable from its other containers).
+    pub fn network_ip(&self) -> Option<IpAddr> {
+        self.state.running.ip
+    }
+
+    /// How long the readiness wait took.
+    pub fn ready_after(&self) -> Duration {
+        self.state.ready_after
+    }
+
+    /// Runs a command inside the container.
+    pub async fn exec<I, T>(&self, command: I) -> Result<ExecOutput>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<String>,
+    {
+        let command: Vec<String> = command.into_iter().map(Into::into).collect();
+        exec::run_exec(self.shared.scope.engine(), self.id(), self.name(), &command).await
+    }
+
+    /// Everything the container wrote to stdout and stderr so far.
+    pub async fn logs(&self) -> Result<String> {
+        let bytes = logs::read_logs(self.shared.scope.engine(), self.id(), self.name(), None, None).await?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// The last `lines` lines of the container's output, formatted for quoting.
+    pub async fn log_tail(&self, lines: usize) -> String {
+        logs::log_tail(self.shared.scope.engine(), self.id(), lines).await
+    }
+
+    /// Writes the container's logs to the artifacts folder; the container keeps running.
+    pub async fn drain(self) -> Result<Container<Drained>> {
+        let id = self.state.running.id.clone();
+        let log_path = crate::teardown::drain_logs(&self.shared.scope, &id, self.name()).await?;
+        Ok(self.with(Drained { id, log_path }))
+    }
+}
+
+impl Container<Drained> {
+    pub fn id(&self) -> &str {
+        &self.state.id
+    }
+
+    /// Where drain wrote the logs.
+    pub fn log_path(&self) -> &Path {
+        &self.state.log_path
+    }
+
+    /// Stops (within the spec's stop timeout) and removes the container with its anonymous volumes.
+    pub async fn remove(self) -> Result<Removed> {
+        crate::teardown::remove_container(&self.shared.scope, &self.state.id, self.name(), self.shared.spec.stop_timeout)
+            .await?;
+        Ok(Removed { name: self.shared.spec.name.clone(), log_path: self.state.log_path })
+    }
+}

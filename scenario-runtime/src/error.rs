@@ -1,0 +1,111 @@
+//! The runtime's errors: each names the container or resource at fault, what was expected and,
+//! where a container was involved, the tail of its logs.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Result alias used throughout the runtime.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong while configuring, starting, probing or tearing down containers.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No engine answered at the endpoint.
+    #[error(
+        "cannot reach the Docker engine at {endpoint}: {reason}\n  \
+         hint: start the engine (`systemctl start docker`, or `dockerd &` as root), or point \
+         DOCKER_HOST at a running one; `docker info` shows what the CLI sees"
+    )]
+    EngineUnreachable { endpoint: String, reason: String },
+
+    /// The image is neither on the engine nor pullable.
+    #[error(
+        "image `{reference}` is not on the engine and could not be pulled: {reason}\n  \
+         hint: build or load it first (`docker image ls {reference}`), or declare the container \
+         with a build context instead of an image reference"
+    )]
+    ImageMissing { reference: String, reason: String },
+
+    /// Building an image from a context folder failed.
+    #[error(
+        "building the image of `{context}` failed: {reason}\n--- last lines of the build output ---\n{output_tail}"
+    )]
+    BuildFailed { context: PathBuf, reason: String, output_tail: String },
+
+    /// The readiness strategy did not succeed within its timeout.
+    #[error(
+        "container `{container}` was not ready after {waited:?}: still waiting for {strategy}{last_probe}\n\
+         --- last log lines of {container} ---\n{log_tail}"
+    )]
+    ReadinessTimeout {
+        container: String,
+        strategy: String,
+        waited: Duration,
+        /// What the last probe saw, if it saw anything worth telling (", last probe: ...").
+        last_probe: String,
+        log_tail: String,
+    },
+
+    /// The container stopped while the runtime waited for it to become ready.
+    #[error(
+        "container `{container}` exited with code {exit_code} while waiting for {strategy}\n\
+         --- last log lines of {container} ---\n{log_tail}"
+    )]
+    ContainerExited { container: String, exit_code: i64, strategy: String, log_tail: String },
+
+    /// A host port was asked for a container port the spec does not publish.
+    #[error("container `{container}` does not publish port {port}; it publishes: {published}")]
+    PortNotExposed { container: String, port: String, published: String },
+
+    /// Another container already holds the deterministic name.
+    #[error(
+        "a container named `{name}` already exists (id {existing_id}){detail}\n  \
+         hint: another run of the same scenario holds it; remove it with `docker rm -f {name}`"
+    )]
+    NameConflict { name: String, existing_id: String, detail: String },
+
+    /// The spec cannot be turned into a container.
+    #[error("container `{container}` is misconfigured: {reason}")]
+    InvalidSpec { container: String, reason: String },
+
+    /// A Docker API call failed for a reason the other variants do not cover.
+    #[error("Docker call `{operation}` for `{subject}` failed: {source}")]
+    Engine {
+        operation: &'static str,
+        subject: String,
+        #[source]
+        source: bollard::errors::Error,
+    },
+
+    /// A file of the project (build context, artifacts) could not be read or written.
+    #[error("{action} `{path}`: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub(crate) fn engine(
+        operation: &'static str,
+        subject: impl Into<String>,
+        source: bollard::errors::Error,
+    ) -> Self {
+        Error::Engine { operation, subject: subject.into(), source }
+    }
+
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { action, path: path.into(), source }
+    }
+}
+
+/// The HTTP status of a failed engine call, if the engine answered one.
+pub(crate) fn status_of(err: &bollard::errors::Error) -> Option<u16> {
+    match err {
+        bollard::errors::Error::DockerResponseServerError { status_code, .. } => Some(*status_code),
+        _ => None,
+    }
+}

@@ -1,0 +1,163 @@
+//! Making sure a container's image is on the engine: references are used or pulled, build
+//! contexts are built once per content hash (concurrent requests in one process share a build).
+
+mod context;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use futures_util::StreamExt;
+use tokio::sync::OnceCell;
+
+use crate::engine::Engine;
+use crate::error::{status_of, Error, Result};
+use crate::spec::{BuildContext, ImageSource};
+
+/// An image present on the engine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedImage {
+    /// The reference it is known by (for built images, the content-hash tag).
+    pub reference: String,
+    /// The engine's image id (`sha256:...`); a container running another id is stale.
+    pub id: String,
+}
+
+/// Build output lines quoted when a build fails.
+const BUILD_TAIL_LINES: usize = 25;
+
+/// Resolves the image of a spec, pulling or building it when missing.
+pub async fn ensure(engine: &Engine, source: &ImageSource) -> Result<ResolvedImage> {
+    match source {
+        ImageSource::Reference(reference) => ensure_reference(engine, reference).await,
+        ImageSource::Build(context) => ensure_built(engine, context).await,
+    }
+}
+
+/// The image id a source resolves to now, without pulling or building: `None` when missing.
+pub async fn current_id(engine: &Engine, source: &ImageSource) -> Result<Option<String>> {
+    let reference = match source {
+        ImageSource::Reference(reference) => reference.clone(),
+        ImageSource::Build(context) => build_tag(context, &hash_context(context).await?),
+    };
+    inspect_id(engine, &reference).await
+}
+
+async fn inspect_id(engine: &Engine, reference: &str) -> Result<Option<String>> {
+    match engine.docker().inspect_image(reference).await {
+        Ok(image) => Ok(image.id),
+        Err(e) if status_of(&e) == Some(404) => Ok(None),
+        Err(e) => Err(Error::engine("inspect image", reference, e)),
+    }
+}
+
+async fn ensure_reference(engine: &Engine, reference: &str) -> Result<ResolvedImage> {
+    if let Some(id) = inspect_id(engine, reference).await? {
+        return Ok(ResolvedImage { reference: reference.to_string(), id });
+    }
+    let options = bollard::query_parameters::CreateImageOptionsBuilder::new().from_image(reference).build();
+    let mut pull = engine.docker().create_image(Some(options), None, None);
+    while let Some(progress) = pull.next().await {
+        let progress = progress.map_err(|e| Error::ImageMissing { reference: reference.into(), reason: e.to_string() })?;
+        if let Some(detail) = progress.error_detail.and_then(|d| d.message) {
+            return Err(Error::ImageMissing { reference: reference.into(), reason: detail });
+        }
+    }
+    match inspect_id(engine, reference).await? {
+        Some(id) => Ok(ResolvedImage { reference: reference.to_string(), id }),
+        None => Err(Error::ImageMissing { reference: reference.into(), reason: "the pull reported success but the image is absent".into() }),
+    }
+}
+
+async fn hash_context(context: &BuildContext) -> Result<String> {
+    let context = context.clone();
+    tokio::task::spawn_blocking(move || context::content_hash(&context))
+        .await
+        .expect("hashing a build context does not panic")
+}
+
+/// `scenario-build/<folder>:<content hash>`: lower-case, as image references must be.
+fn build_tag(context: &BuildContext, hash: &str) -> String {
+    let folder = context
+        .dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_else(|| "context".into());
+    let folder: String = folder
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') { c } else { '-' })
+        .collect();
+    format!("scenario-build/{}:{hash}", folder.trim_matches(|c: char| !c.is_ascii_alphanumeric()))
+}
+
+type BuildSlot = Arc<OnceCell<ResolvedImage>>;
+
+/// One slot per (engine, tag): concurrent containers built from the same context wait for one build.
+fn build_slot(engine: &Engine, tag: &str) -> BuildSlot {
+    static SLOTS: OnceLock<Mutex<HashMap<String, BuildSlot>>> = OnceLock::new();
+    let key = format!("{}|{tag}", engine.endpoint());
+    SLOTS.get_or_init(Default::default).lock().unwrap().entry(key).or_default().clone()
+}
+
+async fn ensure_built(engine: &Engine, context: &BuildContext) -> Result<ResolvedImage> {
+    let hash = hash_context(context).await?;
+    let tag = build_tag(context, &hash);
+    let slot = build_slot(engine, &tag);
+    slot.get_or_try_init(|| async {
+        if let Some(id) = inspect_id(engine, &tag).await? {
+            return Ok(ResolvedImage { reference: tag.clone(), id });
+        }
+        build(engine, context, &tag, &hash).await
+    })
+    .await
+    .cloned()
+}
+
+async fn build(engine: &Engine, context: &BuildContext, tag: &str, hash: &str) -> Result<ResolvedImage> {
+    let started = std::time::Instant::now();
+    let dir = context.dir.clone();
+    let archive = tokio::task::spawn_blocking(move || context::tar_archive(&dir))
+        .await
+        .expect("archiving a build context does not panic")?;
+    let labels = HashMap::from([
+        (crate::labels::MANAGED, "true"),
+        (crate::labels::CONTEXT_HASH, hash),
+    ]);
+    let options = bollard::query_parameters::BuildImageOptionsBuilder::new()
+        .t(tag)
+        .dockerfile(&context.dockerfile)
+        .buildargs(&context.args.iter().collect::<HashMap<_, _>>())
+        .labels(&labels)
+        .rm(true)
+        .forcerm(true)
+        .build();
+    let failed = |reason: String, tail: &VecDeque<String>| Error::BuildFailed {
+        context: context.dir.clone(),
+        reason,
+        output_tail: tail.iter().cloned().collect::<Vec<_>>().join("\n"),
+    };
+    let mut output = VecDeque::new();
+    let mut stream = engine.docker().build_image(options, None, Some(bollard::body_full(archive.into())));
+    while let Some(info) = stream.next().await {
+        let info = match info {
+            Ok(info) => info,
+            Err(e) => return Err(failed(e.to_string(), &output)),
+        };
+        if let Some(text) = info.stream.as_deref() {
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                if output.len() == BUILD_TAIL_LINES {
+                    output.pop_front();
+                }
+                output.push_back(line.to_string());
+            }
+        }
+        let error = info.error_detail.and_then(|d| d.message);
+        if let Some(message) = error {
+            return Err(failed(message, &output));
+        }
+    }
+    let id = inspect_id(engine, tag)
+        .await?
+        .ok_or_else(|| failed("the build ended without producing the tagged image".into(), &output))?;
+    tracing::info!(context = %context.dir.display(), %tag, elapsed_ms = started.elapsed().as_millis() as u64, "built image");
+    Ok(ResolvedImage { reference: tag.to_string(), id })
+}

@@ -1,0 +1,57 @@
+//! Declarative container scenarios for Rust tests: the runtime.
+//!
+//! A [`ContainerSpec`] says what a container is; a [`Scope`] (one instance of one scenario on one
+//! [`Engine`]) configures it into a [`Container`], which moves through typed states:
+//! `Configured -> Started -> Ready -> Drained -> Removed`. Only a `Container<Ready>` hands out host
+//! ports, URLs, exec and logs.
+//!
+//! ```no_run
+//! # async fn demo() -> scenario_runtime::Result<()> {
+//! use scenario_runtime::prelude::*;
+//!
+//! let engine = Engine::connect().await?;
+//! let scope = Scope::new(engine, ScopeIds::new(SessionId::detect(), ProjectId::detect(), "demo"));
+//! let web = scope
+//!     .configure(
+//!         ContainerSpec::from_image("web", "busybox:1.35")
+//!             .cmd(["httpd", "-f", "-p", "8080"])
+//!             .port(8080)
+//!             .ready(Readiness::http(8080, "/")),
+//!     )?
+//!     .start()
+//!     .await?
+//!     .wait_ready()
+//!     .await?;
+//! println!("{}", web.url(8080, "/")?);
+//! scope.teardown(vec![web]).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod artifacts;
+pub mod container;
+pub mod engine;
+mod error;
+pub mod identity;
+pub mod image;
+pub mod labels;
+pub mod readiness;
+pub mod scope;
+pub mod spec;
+mod teardown;
+
+pub use container::{Configured, Container, Drained, ExecOutput, PublishedPorts, Ready, Removed, Started};
+pub use engine::Engine;
+pub use error::{Error, Result};
+pub use identity::{ProjectId, SessionId};
+pub use labels::ScopeIds;
+pub use readiness::{LogSource, Readiness};
+pub use scope::Scope;
+pub use spec::{ContainerSpec, HealthCheck, ImageSource, Mount, PortSpec, Protocol};
+
+/// The names a test file needs.
+pub mod prelude {
+    pub use crate::{
+        Container, ContainerSpec, Engine, HealthCheck, Mount, PortSpec, ProjectId, Readiness, Ready, Scope,
+        ScopeIds, SessionId,
+    };
+}

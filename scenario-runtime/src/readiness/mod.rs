@@ -1,0 +1,175 @@
+//! How the runtime decides that a started container serves: the strategies a spec can name, each
+//! with a timeout. The waiting itself lives in `wait`; each probe in its own module.
+
+mod exec;
+mod health;
+mod http;
+mod log;
+mod tcp;
+pub(crate) mod wait;
+
+use std::fmt;
+use std::time::Duration;
+
+/// Default time a container gets to become ready.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Which output streams a log strategy reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogSource {
+    Both,
+    Stdout,
+    Stderr,
+}
+
+/// Which HTTP statuses count as ready.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusMatch {
+    /// Any 2xx.
+    Success,
+    Exactly(u16),
+}
+
+impl StatusMatch {
+    fn accepts(self, status: u16) -> bool {
+        match self {
+            StatusMatch::Success => (200..300).contains(&status),
+            StatusMatch::Exactly(expected) => status == expected,
+        }
+    }
+}
+
+/// The kinds of evidence that a container is ready.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Strategy {
+    /// Ready once started.
+    None,
+    /// A line containing `text` appeared `occurrences` times (the log stream is followed, not polled).
+    Log { text: String, occurrences: usize, source: LogSource },
+    /// A TCP service answers on the container port. A connect to the published port alone is not
+    /// enough: docker-proxy accepts before anything in the container listens.
+    Port { port: u16 },
+    /// `GET path` on the container port answers with a matching status.
+    Http { port: u16, path: String, status: StatusMatch },
+    /// Docker's healthcheck (the spec's or the image's) reports healthy.
+    Healthy,
+    /// A command run inside the container exits 0.
+    Exec { command: Vec<String> },
+}
+
+/// A readiness strategy with its timeout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Readiness {
+    pub strategy: Strategy,
+    pub timeout: Duration,
+}
+
+impl Readiness {
+    fn of(strategy: Strategy) -> Readiness {
+        Readiness { strategy, timeout: DEFAULT_TIMEOUT }
+    }
+
+    /// Ready as soon as the container runs.
+    pub fn none() -> Readiness {
+        Readiness::of(Strategy::None)
+    }
+
+    /// Ready when a line on stdout or stderr contains `text`.
+    pub fn log(text: impl Into<String>) -> Readiness {
+        Readiness::of(Strategy::Log { text: text.into(), occurrences: 1, source: LogSource::Both })
+    }
+
+    /// Ready when a TCP service answers on `port` (which the spec must publish).
+    pub fn port(port: u16) -> Readiness {
+        Readiness::of(Strategy::Port { port })
+    }
+
+    /// Ready when `GET path` on `port` answers 2xx.
+    pub fn http(port: u16, path: impl Into<String>) -> Readiness {
+        Readiness::of(Strategy::Http { port, path: path.into(), status: StatusMatch::Success })
+    }
+
+    /// Ready when Docker's healthcheck reports healthy.
+    pub fn healthy() -> Readiness {
+        Readiness::of(Strategy::Healthy)
+    }
+
+    /// Ready when `command` run inside the container exits 0.
+    pub fn exec<I, S>(command: I) -> Readiness
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Readiness::of(Strategy::Exec { command: command.into_iter().map(Into::into).collect() })
+    }
+
+    pub fn timeout(mut self, timeout: Duration) -> Readiness {
+        self.timeout = timeout;
+        self
+    }
+
+    /// For a log strategy: wait for the `n`th matching line (postgres prints its ready line twice).
+    pub fn times(mut self, n: usize) -> Readiness {
+        if let Strategy::Log { occurrences, .. } = &mut self.strategy {
+            *occurrences = n.max(1);
+        }
+        self
+    }
+
+    /// For a log strategy: read only this stream.
+    pub fn from(mut self, only: LogSource) -> Readiness {
+        if let Strategy::Log { source, .. } = &mut self.strategy {
+            *source = only;
+        }
+        self
+    }
+
+    /// For an HTTP strategy: require exactly this status.
+    pub fn status(mut self, expected: u16) -> Readiness {
+        if let Strategy::Http { status, .. } = &mut self.strategy {
+            *status = StatusMatch::Exactly(expected);
+        }
+        self
+    }
+
+    /// The container port the strategy talks to, if any.
+    pub fn port_used(&self) -> Option<u16> {
+        match self.strategy {
+            Strategy::Port { port } | Strategy::Http { port, .. } => Some(port),
+            _ => None,
+        }
+    }
+}
+
+impl Default for Readiness {
+    fn default() -> Self {
+        Readiness::none()
+    }
+}
+
+impl fmt::Display for Readiness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.strategy {
+            Strategy::None => write!(f, "nothing (ready when running)"),
+            Strategy::Log { text, occurrences, source } => {
+                write!(f, "log line containing {text:?}")?;
+                if *occurrences > 1 {
+                    write!(f, " ({occurrences} times)")?;
+                }
+                match source {
+                    LogSource::Both => Ok(()),
+                    LogSource::Stdout => write!(f, " on stdout"),
+                    LogSource::Stderr => write!(f, " on stderr"),
+                }
+            }
+            Strategy::Port { port } => write!(f, "TCP port {port} to answer"),
+            Strategy::Http { port, path, status } => match status {
+                StatusMatch::Success => write!(f, "HTTP 2xx from GET {path} on port {port}"),
+                StatusMatch::Exactly(s) => write!(f, "HTTP {s} from GET {path} on port {port}"),
+            },
+            Strategy::Healthy => write!(f, "Docker healthcheck to report healthy"),
+            Strategy::Exec { command } => write!(f, "`{}` to exit 0", command.join(" ")),
+        }
+    }
+}

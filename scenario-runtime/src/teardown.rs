@@ -1,0 +1,41 @@
+//! The end of a container: its logs saved to the artifacts folder, then stop and removal.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::container::logs::read_logs;
+use crate::error::{status_of, Error, Result};
+use crate::scope::Scope;
+
+/// Writes everything the container logged to `<scope artifacts>/<name>.log`.
+pub(crate) async fn drain_logs(scope: &Scope, id: &str, name: &str) -> Result<PathBuf> {
+    let bytes = read_logs(scope.engine(), id, name, None, None).await?;
+    let dir = scope.artifacts_dir();
+    tokio::fs::create_dir_all(dir).await.map_err(|e| Error::io("cannot create", dir, e))?;
+    let path = dir.join(format!("{}.log", crate::identity::sanitize(name)));
+    tokio::fs::write(&path, bytes).await.map_err(|e| Error::io("cannot write", &path, e))?;
+    Ok(path)
+}
+
+/// Removes a container with its anonymous volumes. With a stop timeout it is stopped gracefully
+/// first; without one it is killed by the removal itself (one call instead of two).
+pub(crate) async fn remove_container(scope: &Scope, id: &str, name: &str, stop_timeout: Duration) -> Result<()> {
+    use bollard::query_parameters::{RemoveContainerOptionsBuilder, StopContainerOptionsBuilder};
+    let docker = scope.engine().docker();
+    if !stop_timeout.is_zero() {
+        let seconds = i32::try_from(stop_timeout.as_secs()).unwrap_or(i32::MAX).max(1);
+        let options = StopContainerOptionsBuilder::new().t(seconds).build();
+        match docker.stop_container(id, Some(options)).await {
+            Ok(()) => {}
+            // 304: already stopped; 404: already gone.
+            Err(e) if matches!(status_of(&e), Some(304 | 404)) => {}
+            Err(e) => return Err(Error::engine("stop", name, e)),
+        }
+    }
+    let options = RemoveContainerOptionsBuilder::new().force(true).v(true).build();
+    match docker.remove_container(id, Some(options)).await {
+        Ok(()) => Ok(()),
+        Err(e) if status_of(&e) == Some(404) => Ok(()),
+        Err(e) => Err(Error::engine("remove", name, e)),
+    }
+}
