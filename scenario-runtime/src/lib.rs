@@ -28,6 +28,7 @@
 //! ```
 
 pub mod artifacts;
+pub mod cleanup;
 pub mod container;
 pub mod engine;
 mod error;

@@ -1,1 +1,91 @@
+//! Support for the integration tests: the engine, the shared test image, and scopes that are
+//! unique per test (their own session label) and cleaned by labels even when a test panics.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use scenario_runtime::prelude::*;
+use scenario_runtime::{cleanup, labels};
+
+/// The busybox image every runtime test runs; `scripts/prepare-images.sh` makes it locally.
+pub const BUSYBOX: &str = "busybox:1.35";
+
+/// Connects to the engine and checks the shared image is there, with a hint if not.
+pub async fn engine() -> Engine {
+    let engine = Engine::connect().await.expect("a Docker engine must be running for these tests");
+    if engine.docker().inspect_image(BUSYBOX).await.is_err() {
+        panic!("image {BUSYBOX} is missing: run scripts/prepare-images.sh (the README's test command does)");
+    }
+    engine
+}
+
+/// A scope of its own for one test: unique session, so tests running side by side never see
+/// each other's containers. Dropping it removes whatever carries its session label.
+pub struct TestScope {
+    pub scope: Scope,
+    pub session: SessionId,
+}
+
+impl TestScope {
+    pub async fn new(scenario: &str) -> TestScope {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let session = SessionId::new(&format!(
+            "t{:x}{:x}{:x}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            nanos
+        ));
+        let ids = ScopeIds::new(session.clone(), ProjectId::new("scenariotests"), scenario);
+        TestScope { scope: Scope::new(engine().await, ids), session }
+    }
+
+    /// Containers, networks and volumes that still carry this test's session label.
+    pub async fn leftovers(&self) -> Vec<String> {
+        leftovers(self.scope.engine(), &self.session).await
+    }
+}
+
+impl std::ops::Deref for TestScope {
+    type Target = Scope;
+    fn deref(&self) -> &Scope {
+        &self.scope
+    }
+}
+
+impl Drop for TestScope {
+    fn drop(&mut self) {
+        // Drop cannot await; a thread with its own runtime keeps this usable from any test.
+        let engine = self.scope.engine().clone();
+        let session = self.session.clone();
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+                let _ = cleanup::remove_session(&engine, &session).await;
+            })
+        })
+        .join();
+    }
+}
+
+/// Names of everything on the engine labelled with `session`.
+pub async fn leftovers(engine: &Engine, session: &SessionId) -> Vec<String> {
+    use bollard::query_parameters::{ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder};
+    use std::collections::HashMap;
+    let filters = HashMap::from([("label", vec![format!("{}={session}", labels::SESSION)])]);
+    let docker = engine.docker();
+    let mut names = Vec::new();
+    for c in docker.list_containers(Some(ListContainersOptionsBuilder::new().all(true).filters(&filters).build())).await.unwrap() {
+        names.push(format!("container {:?}", c.names.unwrap_or_default()));
+    }
+    for n in docker.list_networks(Some(ListNetworksOptionsBuilder::new().filters(&filters).build())).await.unwrap() {
+        names.push(format!("network {}", n.name.unwrap_or_default()));
+    }
+    for v in docker.list_volumes(Some(ListVolumesOptionsBuilder::new().filters(&filters).build())).await.unwrap().volumes.unwrap_or_default() {
+        names.push(format!("volume {}", v.name));
+    }
+    names
+}
+
+/// A busybox container running a shell script.
+pub fn sh(name: &str, script: &str) -> ContainerSpec {
+    ContainerSpec::from_image(name, BUSYBOX).cmd(["sh", "-c", script])
+}

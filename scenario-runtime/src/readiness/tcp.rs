@@ -19,7 +19,10 @@ const PROXY_HOLD: Duration = Duration::from_millis(150);
 
 pub(super) async fn wait_for_port(target: &ProbeTarget<'_>, port: u16, seen: &LastSeen) -> Result<ProbeEnd> {
     let published = target.ports.socket_addr(target.name, port)?;
-    let mut direct = target.ip.map(|ip| SocketAddr::new(ip, port));
+    // `SCENARIO_PORT_PROBE=proxy` judges through the published port only (for engines whose
+    // container addresses are routable but not the path the tests will take).
+    let proxy_only = std::env::var("SCENARIO_PORT_PROBE").is_ok_and(|v| v == "proxy");
+    let mut direct = target.ip.filter(|_| !proxy_only).map(|ip| SocketAddr::new(ip, port));
     let mut backoff = Backoff::new();
     loop {
         if let Some(addr) = direct {
