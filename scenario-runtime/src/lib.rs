@@ -30,6 +30,7 @@
 pub mod artifacts;
 pub mod cleanup;
 pub mod container;
+pub mod declare;
 pub mod engine;
 mod error;
 pub mod identity;
@@ -49,10 +50,37 @@ pub use readiness::{LogSource, Readiness};
 pub use scope::Scope;
 pub use spec::{ContainerSpec, HealthCheck, ImageSource, Mount, PortSpec, Protocol};
 
+pub use declare::{BoxError, ContainerDef, Env, HookResult, InScenario, ScenarioDef, TestResult};
+pub use scenario_macros::{container, scenario};
+
 /// The names a test file needs.
 pub mod prelude {
     pub use crate::{
-        Container, ContainerSpec, Engine, HealthCheck, Mount, PortSpec, ProjectId, Readiness, Ready, Scope,
-        ScopeIds, SessionId,
+        container, scenario, BoxError, Container, ContainerSpec, Engine, Env, HealthCheck, HookResult, Mount,
+        PortSpec, ProjectId, Readiness, Ready, Scope, ScopeIds, SessionId, TestResult,
     };
+}
+
+/// What the macros' generated code calls; not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::declare::env::ErasedEnv;
+    pub use crate::declare::registry::TestFuture;
+    pub use crate::declare::{
+        AllInScenario, ContainerDef, ContainerEntry, Dependencies, Env, HookFuture, InScenario, IntoTestResult,
+        ScenarioDef, ScenarioRegistration, TestRegistration,
+    };
+    pub use crate::readiness::{LogSource, Readiness};
+    pub use crate::spec::{ContainerSpec, HealthCheck, Mount, PortSpec};
+    pub use inventory;
+    pub use std::boxed::Box;
+    pub use std::time::Duration;
+
+    /// Referenced by `#[scenario]` for each listed container: compiles only if every dependency
+    /// of `C` is a container of `S` too.
+    pub const fn assert_dependencies_in<S: ScenarioDef, C: ContainerDef>()
+    where
+        C::Dependencies: AllInScenario<S>,
+    {
+    }
 }

@@ -1,0 +1,47 @@
+//! The environment a scenario test sees: typed access to the scenario's Ready containers.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use super::{InScenario, ScenarioDef};
+use crate::{Container, Ready, Scope};
+
+/// The running containers of one scenario instance, shared by its tests.
+#[derive(Debug)]
+pub struct RunningEnv {
+    pub(crate) scope: Scope,
+    pub(crate) containers: HashMap<&'static str, Container<Ready>>,
+}
+
+/// A scenario environment without its scenario type (what the harness passes around).
+#[derive(Clone, Debug)]
+pub struct ErasedEnv(pub(crate) Arc<RunningEnv>);
+
+/// The environment of scenario `S`, as its tests receive it. `get::<C>()` only compiles for
+/// containers of `S`.
+pub struct Env<S> {
+    inner: ErasedEnv,
+    _scenario: PhantomData<fn() -> S>,
+}
+
+impl<S: ScenarioDef> Env<S> {
+    #[doc(hidden)]
+    pub fn __from_erased(inner: ErasedEnv) -> Env<S> {
+        Env { inner, _scenario: PhantomData }
+    }
+
+    /// The Ready handle of container `C` of this scenario.
+    pub fn get<C: InScenario<S>>(&self) -> &Container<Ready> {
+        self.inner
+            .0
+            .containers
+            .get(C::NAME)
+            .unwrap_or_else(|| panic!("container `{}` is declared in scenario `{}` but did not start", C::NAME, S::NAME))
+    }
+
+    /// The scope (network, labels, artifacts folder) of this scenario instance.
+    pub fn scope(&self) -> &Scope {
+        &self.inner.0.scope
+    }
+}

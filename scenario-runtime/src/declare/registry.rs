@@ -1,0 +1,67 @@
+//! The registrations `#[scenario]` submits through `inventory` and the harness collects: one per
+//! scenario and one per test, all `'static` data and plain function pointers.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use super::{ContainerDef, HookFuture, TestResult};
+use crate::spec::ContainerSpec;
+use crate::{Container, Ready};
+
+/// Type-erased view of one container declaration.
+#[derive(Clone, Copy)]
+pub struct ContainerEntry {
+    pub name: &'static str,
+    pub depends_on: &'static [&'static str],
+    pub spec: fn() -> ContainerSpec,
+    pub post_start: for<'a> fn(&'a Container<Ready>) -> HookFuture<'a>,
+    pub drain: for<'a> fn(&'a Container<Ready>) -> HookFuture<'a>,
+}
+
+impl ContainerEntry {
+    /// The entry of a declared container type.
+    pub const fn of<C: ContainerDef>() -> ContainerEntry {
+        ContainerEntry {
+            name: C::NAME,
+            depends_on: C::DEPENDS_ON,
+            spec: C::spec,
+            post_start: C::post_start,
+            drain: C::drain,
+        }
+    }
+}
+
+impl std::fmt::Debug for ContainerEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerEntry").field("name", &self.name).field("depends_on", &self.depends_on).finish()
+    }
+}
+
+/// One `#[scenario]` module.
+#[derive(Debug)]
+pub struct ScenarioRegistration {
+    /// The module's name: the scenario's name in labels, names and test paths.
+    pub name: &'static str,
+    /// `module_path!()` of the module, which keys its tests.
+    pub module_path: &'static str,
+    pub containers: &'static [ContainerEntry],
+}
+
+/// The future of one test run against a running scenario.
+pub type TestFuture = Pin<Box<dyn Future<Output = TestResult> + Send + 'static>>;
+
+/// One `#[test]` function of a scenario module.
+#[derive(Debug)]
+pub struct TestRegistration {
+    /// `module_path!()` of the scenario module the test is in.
+    pub module_path: &'static str,
+    /// The function's name.
+    pub name: &'static str,
+    /// Marked `#[ignore]`.
+    pub ignored: bool,
+    /// Runs the test against the running environment.
+    pub run: fn(super::env::ErasedEnv) -> TestFuture,
+}
+
+inventory::collect!(ScenarioRegistration);
+inventory::collect!(TestRegistration);
