@@ -78,6 +78,15 @@ pub enum Error {
         source: bollard::errors::Error,
     },
 
+    /// The session's reaper (the process that cleans up after killed runs) could not be reached
+    /// or started.
+    #[error(
+        "the reaper of session {session} {reason}\n  \
+         hint: its log is {log}; SCENARIO_REAPER=off runs without it (then nothing removes the \
+         containers of a killed run)"
+    )]
+    Reaper { session: String, reason: String, log: PathBuf },
+
     /// A file of the project (build context, artifacts) could not be read or written.
     #[error("{action} `{path}`: {source}")]
     Io {

@@ -20,7 +20,7 @@ pub use exec::ExecOutput;
 pub use ports::PublishedPorts;
 
 use crate::error::{status_of, Error, Result};
-use crate::readiness::wait::{wait_ready, ProbeTarget};
+use crate::readiness::wait::{exited, wait_ready, ProbeTarget};
 use crate::scope::Scope;
 use crate::spec::ContainerSpec;
 
@@ -34,7 +34,9 @@ pub struct Configured {
 /// State: created and started; not yet known to serve.
 #[derive(Debug)]
 pub struct Started {
-    running: Running,
+    id: String,
+    image_id: String,
+    started_at: SystemTime,
 }
 
 /// State: the readiness strategy succeeded. Host ports, URLs, exec and logs are available here.
@@ -66,6 +68,8 @@ struct Running {
     ports: PublishedPorts,
     ip: Option<IpAddr>,
     started_at: SystemTime,
+    /// Set when the container was no longer running at inspection.
+    exit_code: Option<i64>,
 }
 
 /// A container of a scenario in lifecycle state `S`.
@@ -135,14 +139,7 @@ impl Container<Configured> {
             self.abandon(&id).await;
             return Err(error);
         }
-        let started_at = SystemTime::now();
-        match self.inspect_running(&id, image.id, started_at).await {
-            Ok(running) => Ok(self.with(Started { running })),
-            Err(e) => {
-                self.abandon(&id).await;
-                Err(e)
-            }
-        }
+        Ok(self.with(Started { id, image_id: image.id, started_at: SystemTime::now() }))
     }
 
     async fn name_conflict(&self) -> Error {
@@ -180,7 +177,12 @@ impl<S> Container<S> {
             .and_then(|nets| nets.get(self.shared.scope.network_name()))
             .and_then(|endpoint| endpoint.ip_address.as_deref())
             .and_then(|ip| ip.parse().ok());
-        Ok(Running { id: id.to_string(), image_id, ports, ip, started_at })
+        let state = inspected.state.as_ref();
+        let exit_code = match state.and_then(|s| s.running) {
+            Some(false) => Some(state.and_then(|s| s.exit_code).unwrap_or(-1)),
+            _ => None,
+        };
+        Ok(Running { id: id.to_string(), image_id, ports, ip, started_at, exit_code })
     }
 
     /// After a failed start or readiness wait: keep the logs, remove the container. Errors here
@@ -198,31 +200,60 @@ impl<S> Container<S> {
 impl Container<Started> {
     /// The engine's id of the container.
     pub fn id(&self) -> &str {
-        &self.state.running.id
+        &self.state.id
     }
 
     /// Waits for the spec's readiness strategy. On failure (timeout, exit) the container's logs
     /// are saved to the artifacts folder and the container is removed; the error carries the
     /// container's name, the strategy and the tail of its logs.
     pub async fn wait_ready(self) -> Result<Container<Ready>> {
-        let running = &self.state.running;
-        let target = ProbeTarget {
+        let Started { id, image_id, started_at } = &self.state;
+        let readiness = &self.shared.spec.readiness;
+        let inspect = self.inspect_running(id, image_id.clone(), *started_at);
+        let outcome = if readiness.port_used().is_some() {
+            // Port and HTTP probes need the published ports and the container's address first.
+            match inspect.await {
+                Ok(running) => {
+                    let target = self.probe_target(&running);
+                    match running.exit_code {
+                        // Already gone: it has no ports left to probe.
+                        Some(code) => Err(exited(&target, readiness, code).await),
+                        None => wait_ready(&target, readiness).await.map(|after| (running, after)),
+                    }
+                }
+                Err(e) => Err(e),
+            }
+        } else {
+            // The rest only need the id: learn the ports while the probe runs.
+            let no_ports = PublishedPorts::default();
+            let target = ProbeTarget {
+                engine: self.shared.scope.engine(),
+                id,
+                name: &self.shared.spec.name,
+                ports: &no_ports,
+                ip: None,
+                started_at: *started_at,
+            };
+            let (running, waited) = tokio::join!(inspect, wait_ready(&target, readiness));
+            running.and_then(|running| waited.map(|after| (running, after)))
+        };
+        match outcome {
+            Ok((running, ready_after)) => Ok(self.with(Ready { running, ready_after })),
+            Err(e) => {
+                self.abandon(id).await;
+                Err(e)
+            }
+        }
+    }
+
+    fn probe_target<'a>(&'a self, running: &'a Running) -> ProbeTarget<'a> {
+        ProbeTarget {
             engine: self.shared.scope.engine(),
             id: &running.id,
             name: &self.shared.spec.name,
             ports: &running.ports,
             ip: running.ip,
             started_at: running.started_at,
-        };
-        match wait_ready(&target, &self.shared.spec.readiness).await {
-            Ok(ready_after) => {
-                let running = self.state.running.clone();
-                Ok(self.with(Ready { running, ready_after }))
-            }
-            Err(e) => {
-                self.abandon(&running.id).await;
-                Err(e)
-            }
         }
     }
 }

@@ -69,6 +69,16 @@ pub(crate) async fn wait_ready(target: &ProbeTarget<'_>, readiness: &Readiness) 
     let begun = Instant::now();
     let last_seen = LastSeen::default();
     let probe = probe(target, &readiness.strategy, &last_seen);
+    // A followed log stream ends when the container stops, so the log strategy needs no
+    // separate watcher (one engine connection less per container).
+    let watch_exit = !matches!(readiness.strategy, Strategy::Log { .. });
+    let exit_watch = async {
+        if watch_exit {
+            exit_code(target).await
+        } else {
+            std::future::pending().await
+        }
+    };
     let watched = async {
         tokio::select! {
             // A container that prints its ready line and exits is ready; check the probe first.
@@ -78,18 +88,13 @@ pub(crate) async fn wait_ready(target: &ProbeTarget<'_>, readiness: &Readiness) 
                 Ok(ProbeEnd::Exhausted) => Ok(Err(exit_code(target).await)),
                 Err(e) => Err(e),
             },
-            code = exit_code(target) => Ok(Err(code)),
+            code = exit_watch => Ok(Err(code)),
         }
     };
     match tokio::time::timeout(readiness.timeout, watched).await {
         Ok(Ok(Ok(()))) => Ok(begun.elapsed()),
         Ok(Err(probe_error)) => Err(probe_error),
-        Ok(Ok(Err(code))) => Err(Error::ContainerExited {
-            container: target.name.to_string(),
-            exit_code: code?,
-            strategy: readiness.to_string(),
-            log_tail: log_tail(target.engine, target.id, ERROR_LOG_LINES).await,
-        }),
+        Ok(Ok(Err(code))) => Err(exited(target, readiness, code?).await),
         Err(_elapsed) => {
             let seen = last_seen.get();
             Err(Error::ReadinessTimeout {
@@ -100,6 +105,16 @@ pub(crate) async fn wait_ready(target: &ProbeTarget<'_>, readiness: &Readiness) 
                 log_tail: log_tail(target.engine, target.id, ERROR_LOG_LINES).await,
             })
         }
+    }
+}
+
+/// The error for a container that stopped before it was ready.
+pub(crate) async fn exited(target: &ProbeTarget<'_>, readiness: &Readiness, exit_code: i64) -> Error {
+    Error::ContainerExited {
+        container: target.name.to_string(),
+        exit_code,
+        strategy: readiness.to_string(),
+        log_tail: log_tail(target.engine, target.id, ERROR_LOG_LINES).await,
     }
 }
 
