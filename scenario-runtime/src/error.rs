@@ -69,6 +69,10 @@ pub enum Error {
     #[error("container `{container}` is misconfigured: {reason}")]
     InvalidSpec { container: String, reason: String },
 
+    /// A user hook (post_start, drain) of a container failed.
+    #[error("the {hook} hook of container `{container}` failed: {message}")]
+    Hook { container: String, hook: &'static str, message: String },
+
     /// A Docker API call failed for a reason the other variants do not cover.
     #[error("Docker call `{operation}` for `{subject}` failed: {source}")]
     Engine {

@@ -32,10 +32,13 @@ pub mod cleanup;
 pub mod container;
 pub mod declare;
 pub mod engine;
+#[doc(hidden)]
+pub mod harness;
 mod error;
 pub mod identity;
 pub mod image;
 pub mod labels;
+pub mod launch;
 pub mod readiness;
 pub mod scope;
 pub mod spec;
@@ -76,6 +79,8 @@ pub mod __private {
     pub use std::boxed::Box;
     pub use std::time::Duration;
 
+    pub use crate::harness::main as harness_main;
+
     /// Referenced by `#[scenario]` for each listed container: compiles only if every dependency
     /// of `C` is a container of `S` too.
     pub const fn assert_dependencies_in<S: ScenarioDef, C: ContainerDef>()
@@ -83,4 +88,15 @@ pub mod __private {
         C::Dependencies: AllInScenario<S>,
     {
     }
+}
+
+/// The `main` of a scenario test target (`harness = false`): libtest's command line, plus
+/// `--reuse` (or `SCENARIO_REUSE=1`) to keep the environment alive between runs.
+#[macro_export]
+macro_rules! main {
+    () => {
+        fn main() -> ::std::process::ExitCode {
+            $crate::__private::harness_main()
+        }
+    };
 }

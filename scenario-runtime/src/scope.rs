@@ -143,7 +143,7 @@ async fn create_or_find_network(engine: &Engine, ids: &ScopeIds, name: &str) -> 
         ..Default::default()
     };
     match docker.create_network(request).await {
-        Ok(created) => Ok(created.id),
+        Ok(created) => settle_duplicate_networks(engine, ids, name, created.id).await,
         // Created by a racing process between our lookup and our create.
         Err(e) if status_of(&e) == Some(409) => find_network(engine, ids, name)
             .await?
@@ -152,9 +152,29 @@ async fn create_or_find_network(engine: &Engine, ids: &ScopeIds, name: &str) -> 
     }
 }
 
-/// The scope's network by name and labels; a same-named network without our labels is an error
-/// (never joined, never removed).
-async fn find_network(engine: &Engine, ids: &ScopeIds, name: &str) -> Result<Option<String>> {
+/// Engines before API 1.44 allow two networks of one name, so two processes creating the scope's
+/// network at once may both succeed. Everyone settles on the oldest (ties: smallest id), and a
+/// creator whose network lost removes it: a process that saw only its own network created it
+/// before the other's existed, so it is the oldest and everyone agrees.
+async fn settle_duplicate_networks(engine: &Engine, ids: &ScopeIds, name: &str, ours: String) -> Result<String> {
+    let same_name = list_exact(engine, name).await?;
+    let winner = same_name
+        .iter()
+        .filter(|n| {
+            let labels = n.labels.clone().unwrap_or_default();
+            ids.labels().iter().all(|(k, v)| labels.get(k) == Some(v))
+        })
+        .filter_map(|n| Some((sortable_time(n.created.as_deref().unwrap_or_default()), n.id.clone()?)))
+        .min()
+        .map(|(_, id)| id)
+        .unwrap_or_else(|| ours.clone());
+    if winner != ours {
+        let _ = engine.docker().remove_network(&ours).await;
+    }
+    Ok(winner)
+}
+
+async fn list_exact(engine: &Engine, name: &str) -> Result<Vec<bollard::models::Network>> {
     use std::collections::HashMap;
     let filters = HashMap::from([("name", vec![name.to_string()])]);
     let options = bollard::query_parameters::ListNetworksOptionsBuilder::new().filters(&filters).build();
@@ -164,8 +184,16 @@ async fn find_network(engine: &Engine, ids: &ScopeIds, name: &str) -> Result<Opt
         .await
         .map_err(|e| Error::engine("list networks", name, e))?;
     // The name filter matches substrings; keep the exact name.
-    let mut exact = networks.into_iter().filter(|n| n.name.as_deref() == Some(name));
-    let Some(network) = exact.next() else { return Ok(None) };
+    Ok(networks.into_iter().filter(|n| n.name.as_deref() == Some(name)).collect())
+}
+
+/// The scope's network by name and labels; a same-named network without our labels is an error
+/// (never joined, never removed).
+async fn find_network(engine: &Engine, ids: &ScopeIds, name: &str) -> Result<Option<String>> {
+    let Some(network) = list_exact(engine, name).await?.into_iter().min_by_key(|n| (sortable_time(n.created.as_deref().unwrap_or_default()), n.id.clone()))
+    else {
+        return Ok(None);
+    };
     let labels = network.labels.unwrap_or_default();
     let ours = ids.labels().iter().all(|(k, v)| labels.get(k) == Some(v));
     if !ours {
@@ -176,4 +204,23 @@ async fn find_network(engine: &Engine, ids: &ScopeIds, name: &str) -> Result<Opt
         });
     }
     Ok(network.id)
+}
+
+/// RFC 3339 times from one engine compare as strings once the fraction has all nine digits
+/// (Go trims trailing zeros, which would order `05.1Z` after `05.12Z`).
+fn sortable_time(rfc3339: &str) -> String {
+    let Some((whole, rest)) = rfc3339.split_once('.') else { return rfc3339.to_string() };
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    format!("{whole}.{digits:0<9}{}", &rest[digits.len()..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sortable_time;
+
+    #[test]
+    fn fractions_are_padded_before_comparing() {
+        assert!(sortable_time("2026-01-01T00:00:05.1Z") < sortable_time("2026-01-01T00:00:05.12Z"));
+        assert_eq!(sortable_time("2026-01-01T00:00:05Z"), "2026-01-01T00:00:05Z");
+    }
 }

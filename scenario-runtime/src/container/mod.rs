@@ -6,6 +6,7 @@
 //! Container<Ready> --drain--> Container<Drained> --remove--> Removed
 //! ```
 
+mod attach;
 pub(crate) mod create;
 pub(crate) mod exec;
 pub(crate) mod logs;
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+pub use attach::Origin;
 pub use exec::ExecOutput;
 pub use ports::PublishedPorts;
 
@@ -37,6 +39,8 @@ pub struct Started {
     id: String,
     image_id: String,
     started_at: SystemTime,
+    /// Only a container this process created is removed when its readiness fails.
+    created_here: bool,
 }
 
 /// State: the readiness strategy succeeded. Host ports, URLs, exec and logs are available here.
@@ -120,26 +124,43 @@ impl Container<Configured> {
     /// Resolves (or builds) the image, creates the container on the scope's network and starts
     /// it. A container that fails to start is removed again.
     pub async fn start(self) -> Result<Container<Started>> {
+        self.start_inner().await.map_err(|(_, e)| e)
+    }
+
+    /// `start`, handing the configured container back on failure (for attach-on-conflict).
+    async fn start_inner(self) -> Result<Container<Started>, (Container<Configured>, Error)> {
         let scope = &self.shared.scope;
         let engine = scope.engine();
-        let image = crate::image::ensure(engine, &self.shared.spec.image).await?;
-        let network = scope.network().await?;
+        let image = match crate::image::ensure(engine, &self.shared.spec.image).await {
+            Ok(image) => image,
+            Err(e) => return Err((self, e)),
+        };
+        let network = match scope.network().await {
+            Ok(network) => network,
+            Err(e) => return Err((self, e)),
+        };
         let body = create::create_body(&self.shared.spec, scope.ids(), &image.id, network);
         let options = bollard::query_parameters::CreateContainerOptionsBuilder::new()
             .name(&self.shared.name)
             .build();
         let created = match engine.docker().create_container(Some(options), body).await {
             Ok(created) => created,
-            Err(e) if status_of(&e) == Some(409) => return Err(self.name_conflict().await),
-            Err(e) => return Err(Error::engine("create", &self.shared.name, e)),
+            Err(e) if status_of(&e) == Some(409) => {
+                let conflict = self.name_conflict().await;
+                return Err((self, conflict));
+            }
+            Err(e) => {
+                let error = Error::engine("create", &self.shared.name, e);
+                return Err((self, error));
+            }
         };
         let id = created.id;
         if let Err(e) = engine.docker().start_container(&id, None).await {
             let error = Error::engine("start", &self.shared.name, e);
             self.abandon(&id).await;
-            return Err(error);
+            return Err((self, error));
         }
-        Ok(self.with(Started { id, image_id: image.id, started_at: SystemTime::now() }))
+        Ok(self.with(Started { id, image_id: image.id, started_at: SystemTime::now(), created_here: true }))
     }
 
     async fn name_conflict(&self) -> Error {
@@ -207,7 +228,7 @@ impl Container<Started> {
     /// are saved to the artifacts folder and the container is removed; the error carries the
     /// container's name, the strategy and the tail of its logs.
     pub async fn wait_ready(self) -> Result<Container<Ready>> {
-        let Started { id, image_id, started_at } = &self.state;
+        let Started { id, image_id, started_at, created_here } = &self.state;
         let readiness = &self.shared.spec.readiness;
         let inspect = self.inspect_running(id, image_id.clone(), *started_at);
         let outcome = if readiness.port_used().is_some() {
@@ -240,7 +261,9 @@ impl Container<Started> {
         match outcome {
             Ok((running, ready_after)) => Ok(self.with(Ready { running, ready_after })),
             Err(e) => {
-                self.abandon(id).await;
+                if *created_here {
+                    self.abandon(id).await;
+                }
                 Err(e)
             }
         }

@@ -12,6 +12,33 @@ use crate::{Container, Ready, Scope};
 pub struct RunningEnv {
     pub(crate) scope: Scope,
     pub(crate) containers: HashMap<&'static str, Container<Ready>>,
+    pub(crate) entries: &'static [super::ContainerEntry],
+}
+
+impl RunningEnv {
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// The scenario's containers by name.
+    pub fn containers(&self) -> &HashMap<&'static str, Container<Ready>> {
+        &self.containers
+    }
+}
+
+impl ErasedEnv {
+    pub fn new(env: RunningEnv) -> ErasedEnv {
+        ErasedEnv(Arc::new(env))
+    }
+
+    pub fn running(&self) -> &RunningEnv {
+        &self.0
+    }
+
+    /// The environment back, once no test holds it any more.
+    pub fn into_inner(self) -> Result<RunningEnv, ErasedEnv> {
+        Arc::try_unwrap(self.0).map_err(ErasedEnv)
+    }
 }
 
 /// A scenario environment without its scenario type (what the harness passes around).

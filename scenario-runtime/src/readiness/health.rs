@@ -30,6 +30,12 @@ pub(super) async fn wait_for_healthy(target: &ProbeTarget<'_>, seen: &LastSeen) 
         });
     }
 
+    // Already healthy (an attached container, or a fast check): nothing to wait for.
+    let status = inspected.state.as_ref().and_then(|s| s.health.as_ref()).and_then(|h| h.status);
+    if status == Some(bollard::models::HealthStatusEnum::HEALTHY) {
+        return Ok(ProbeEnd::Ready);
+    }
+
     let since = target
         .started_at
         .duration_since(std::time::UNIX_EPOCH)

@@ -1,0 +1,80 @@
+//! Starting a container or, when its deterministic name is taken by a container of the same
+//! scope (another process of this session, or a run that kept it for reuse), attaching to it.
+//! The engine's name uniqueness is the lock: racing creators end with one container.
+
+use std::time::SystemTime;
+
+use super::{Configured, Container, Started};
+use crate::error::{status_of, Error, Result};
+use crate::labels;
+
+/// Whether this process created the container or found it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Created,
+    Attached,
+}
+
+impl Container<Configured> {
+    /// Starts the container, or attaches to the running one of the same name if it belongs to
+    /// this scope (managed, same project, scenario, instance and container, and this session
+    /// unless the scope is reusable). Anything else under the name is a `NameConflict`.
+    pub async fn start_or_attach(self) -> Result<(Container<Started>, Origin)> {
+        let name = self.engine_name().to_string();
+        match self.start_inner().await {
+            Ok(started) => Ok((started, Origin::Created)),
+            Err((configured, Error::NameConflict { .. })) => configured.attach(&name).await.map(|s| (s, Origin::Attached)),
+            Err((_, e)) => Err(e),
+        }
+    }
+
+    async fn attach(self, name: &str) -> Result<Container<Started>> {
+        let docker = self.scope().engine().docker();
+        let existing = match docker.inspect_container(name, None).await {
+            Ok(existing) => existing,
+            // Removed between our create and our look: a plain start settles it.
+            Err(e) if status_of(&e) == Some(404) => return self.start().await,
+            Err(e) => return Err(Error::engine("inspect", name, e)),
+        };
+        let found = existing.config.as_ref().and_then(|c| c.labels.clone()).unwrap_or_default();
+        let mut wanted = self.scope().ids().labels();
+        wanted.insert(labels::CONTAINER.into(), self.name().to_string());
+        if self.scope().ids().reusable {
+            wanted.remove(labels::SESSION);
+        }
+        let mismatched: Vec<&str> = wanted
+            .iter()
+            .filter(|(k, v)| found.get(*k) != Some(*v))
+            .map(|(k, _)| k.as_str())
+            .collect();
+        let id = existing.id.clone().unwrap_or_default();
+        if !mismatched.is_empty() {
+            let detail = if found.get(labels::MANAGED).map(String::as_str) != Some("true") {
+                " and is not managed by scenario".to_string()
+            } else {
+                format!(" with other labels ({})", mismatched.join(", "))
+            };
+            return Err(Error::NameConflict { name: name.to_string(), existing_id: id, detail });
+        }
+        let state = existing.state.as_ref();
+        if state.and_then(|s| s.running) != Some(true) {
+            // Created but not yet started by the process that won the race: starting twice is
+            // harmless (the engine answers 304).
+            let created = state.and_then(|s| s.status).map(|s| s.to_string()) == Some("created".into());
+            if !created {
+                let status = state.and_then(|s| s.status).map(|s| s.to_string()).unwrap_or_default();
+                return Err(Error::InvalidSpec {
+                    container: self.name().to_string(),
+                    reason: format!("found its container `{name}` {status}, not running; remove it with `docker rm -f {name}`"),
+                });
+            }
+            match docker.start_container(&id, None).await {
+                Ok(()) => {}
+                Err(e) if status_of(&e) == Some(304) => {}
+                Err(e) => return Err(Error::engine("start", name, e)),
+            }
+        }
+        let image_id = existing.image.clone().unwrap_or_default();
+        Ok(self.with(Started { id, image_id, started_at: SystemTime::now(), created_here: false }))
+    }
+}

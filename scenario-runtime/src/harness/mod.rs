@@ -1,0 +1,92 @@
+//! The test harness behind `scenario_runtime::main!()`: libtest's command line and output (on
+//! libtest-mimic), one environment per scenario with selected tests, teardown before the exit
+//! code is returned, also on Ctrl-C.
+
+mod args;
+mod catalog;
+mod failure;
+mod runner;
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+pub use args::{parse as parse_args, Options};
+use libtest_mimic::Trial;
+use runner::{Ownership, Runner};
+
+/// Runs the scenario tests of this binary. `--list` never touches Docker.
+pub fn main() -> ExitCode {
+    let (arguments, options) = args::parse(std::env::args(), |key| std::env::var(key).ok());
+    let catalog = match catalog::Catalog::collect() {
+        Ok(catalog) => catalog,
+        Err(why) => {
+            eprintln!("error: {why}");
+            return ExitCode::from(101);
+        }
+    };
+    let describe = |t: &catalog::CatalogTest| Trial::test(t.trial_name.clone(), || Ok(())).with_ignored_flag(t.test.ignored);
+    if arguments.list {
+        let trials = catalog.tests.iter().map(describe).collect();
+        return libtest_mimic::run(&arguments, trials).exit_code();
+    }
+
+    let mut selected: HashMap<&str, usize> = HashMap::new();
+    for test in &catalog.tests {
+        let trial = describe(test);
+        if !arguments.is_filtered_out(&trial) && !arguments.is_ignored(&trial) {
+            *selected.entry(test.scenario.module_path).or_default() += 1;
+        }
+    }
+    let runner = Arc::new(Runner::new(ownership(&options), &catalog.scenarios, &selected));
+    interrupt_lands_everything(&runner);
+
+    let trials = catalog
+        .tests
+        .iter()
+        .map(|t| {
+            let (runner, test) = (runner.clone(), t.test);
+            Trial::test(t.trial_name.clone(), move || runner.run_test(test)).with_ignored_flag(test.ignored)
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(&arguments, trials);
+    runner.finish();
+    conclusion.exit_code()
+}
+
+fn ownership(options: &Options) -> Ownership {
+    if options.reuse {
+        Ownership::Reuse
+    } else if std::env::var("NEXTEST_EXECUTION_MODE").is_ok_and(|m| m == "process-per-test") {
+        Ownership::SharedBySession
+    } else {
+        Ownership::Exclusive
+    }
+}
+
+/// On SIGINT or SIGTERM: the normal teardown of every environment, then exit as interrupted.
+fn interrupt_lands_everything(runner: &Arc<Runner>) {
+    let runner_for_signal = runner.clone();
+    runner.runtime().spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let (Ok(mut interrupt), Ok(mut terminate)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+                return;
+            };
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            if tokio::signal::ctrl_c().await.is_err() {
+                return;
+            }
+        }
+        eprintln!("interrupted: tearing down the scenarios");
+        runner_for_signal.land_all().await;
+        std::process::exit(130);
+    });
+}
