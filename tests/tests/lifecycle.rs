@@ -182,3 +182,55 @@ async fn a_spec_with_readiness_on_an_unpublished_port_is_rejected_before_any_eng
     assert!(err.to_string().contains("`cache`") && err.to_string().contains("6379"));
     assert_eq!(scope.leftovers().await, Vec::<String>::new(), "nothing was created");
 }
+
+#[tokio::test]
+async fn racing_starters_of_one_scope_end_with_one_container_and_one_network() {
+    // Two processes of one session (nextest) look like two scopes with the same ids.
+    let first = TestScope::new("race").await;
+    let second = Scope::new(first.engine().clone(), first.ids().clone());
+    let spec = || sh("db", "echo up; exec sleep 3600").ready(Readiness::log("up"));
+    let (a, b) = tokio::join!(
+        async { first.configure(spec()).unwrap().start_or_attach().await },
+        async { second.configure(spec()).unwrap().start_or_attach().await },
+    );
+    let ((a, origin_a), (b, origin_b)) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.id(), b.id(), "both hold the same container");
+    let mut origins = [origin_a, origin_b];
+    origins.sort_by_key(|o| *o == scenario_runtime::container::Origin::Attached);
+    assert_eq!(origins, [scenario_runtime::container::Origin::Created, scenario_runtime::container::Origin::Attached]);
+    let (a, b) = (a.wait_ready().await.unwrap(), b.wait_ready().await.unwrap());
+    assert_eq!(first.network().await.unwrap(), second.network().await.unwrap(), "one network");
+    let networks = first.leftovers().await.into_iter().filter(|l| l.starts_with("network")).count();
+    assert_eq!(networks, 1);
+    drop(b);
+    first.teardown(vec![a]).await.unwrap();
+    assert_eq!(first.leftovers().await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn attach_never_takes_a_container_without_our_labels() {
+    let scope = TestScope::new("foreign").await;
+    let name = scope.ids().container_name("db");
+    // Someone else's container under exactly our deterministic name, labelled with our session
+    // (so the test's cleanup finds it) but not managed.
+    let body = bollard::models::ContainerCreateBody {
+        image: Some(scenario_tests::BUSYBOX.into()),
+        cmd: Some(vec!["sleep".into(), "3600".into()]),
+        labels: Some(std::collections::HashMap::from([(labels::SESSION.to_string(), scope.session.to_string())])),
+        ..Default::default()
+    };
+    let options = bollard::query_parameters::CreateContainerOptionsBuilder::new().name(&name).build();
+    let foreign = scope.engine().docker().create_container(Some(options), body).await.unwrap().id;
+    let result = scope.configure(sh("db", "exec sleep 3600")).unwrap().start_or_attach().await;
+    let remove = bollard::query_parameters::RemoveContainerOptionsBuilder::new().force(true).build();
+    scope.engine().docker().remove_container(&foreign, Some(remove)).await.unwrap();
+    match result.map(|_| ()).unwrap_err() {
+        Error::NameConflict { name: conflicting, existing_id, detail } => {
+            assert_eq!(conflicting, name);
+            assert_eq!(existing_id, foreign);
+            assert!(detail.contains("not managed"), "{detail}");
+        }
+        other => panic!("expected a name conflict, got {other}"),
+    }
+    scope.remove_network_and_volumes().await.unwrap();
+}
