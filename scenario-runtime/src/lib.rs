@@ -40,6 +40,7 @@ pub mod image;
 pub mod labels;
 pub mod launch;
 pub mod readiness;
+pub mod reaper;
 pub mod scope;
 pub mod spec;
 mod teardown;

@@ -1,0 +1,83 @@
+//! The cleanup itself: what the session left, by labels, through `cleanup::remove_session` (which
+//! only touches `dev.scenario.managed=true` resources of the session and never reused ones).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bollard::query_parameters::{ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder};
+
+use super::server::log;
+use crate::cleanup::remove_session;
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::identity::SessionId;
+use crate::labels;
+
+/// A failed removal is retried this often: an engine busy with other removals may time out.
+const ATTEMPTS: u32 = 3;
+
+/// Logs what will go, removes it, logs what went.
+pub(crate) async fn reap(endpoint: &str, session: &SessionId) -> Result<()> {
+    let engine = Engine::connect_to(endpoint).await?;
+    match inventory(&engine, session).await {
+        Ok(listing) => log(format_args!("found: {listing}")),
+        Err(e) => log(format_args!("cannot list what is left: {e}")),
+    }
+    let mut attempt = 1;
+    loop {
+        match remove_session(&engine, session).await {
+            Ok(cleaned) => {
+                log(format_args!(
+                    "removed {} containers, {} networks, {} volumes",
+                    cleaned.containers, cleaned.networks, cleaned.volumes
+                ));
+                return Ok(());
+            }
+            Err(e) if attempt < ATTEMPTS => {
+                log(format_args!("removal attempt {attempt} failed, retrying: {e}"));
+                attempt += 1;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// The names of the session's managed resources, reused ones marked as kept.
+async fn inventory(engine: &Engine, session: &SessionId) -> Result<String> {
+    use crate::error::Error;
+    let filters = HashMap::from([(
+        "label".to_string(),
+        vec![format!("{}=true", labels::MANAGED), format!("{}={session}", labels::SESSION)],
+    )]);
+    let kept = |l: Option<&HashMap<String, String>>| {
+        if l.and_then(|l| l.get(labels::REUSE)).is_some_and(|v| v == "true") { " (reused: kept)" } else { "" }
+    };
+    let docker = engine.docker();
+    let mut items = Vec::new();
+    for c in docker
+        .list_containers(Some(ListContainersOptionsBuilder::new().all(true).filters(&filters).build()))
+        .await
+        .map_err(|e| Error::engine("list containers", "reaper", e))?
+    {
+        let name = c.names.as_ref().and_then(|n| n.first()).map(|n| n.trim_start_matches('/').to_string());
+        items.push(format!("container {}{}", name.unwrap_or_default(), kept(c.labels.as_ref())));
+    }
+    for n in docker
+        .list_networks(Some(ListNetworksOptionsBuilder::new().filters(&filters).build()))
+        .await
+        .map_err(|e| Error::engine("list networks", "reaper", e))?
+    {
+        items.push(format!("network {}{}", n.name.clone().unwrap_or_default(), kept(n.labels.as_ref())));
+    }
+    for v in docker
+        .list_volumes(Some(ListVolumesOptionsBuilder::new().filters(&filters).build()))
+        .await
+        .map_err(|e| Error::engine("list volumes", "reaper", e))?
+        .volumes
+        .unwrap_or_default()
+    {
+        items.push(format!("volume {}{}", v.name, kept(Some(&v.labels))));
+    }
+    Ok(if items.is_empty() { "nothing".to_string() } else { items.join(", ") })
+}
