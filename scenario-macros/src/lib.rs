@@ -1,15 +1,28 @@
-//! Procedural macros of `scenario`: `#[container]` and `#[scenario]` (see `scenario-runtime`).
+//! Procedural macros of `scenario`: `#[container]` and `#[scenario]`. Use them through
+//! `scenario_runtime`, which re-exports them and holds everything the generated code calls.
+//!
+//! Each macro is parse -> validate -> expand in its own module; on error the annotated item is
+//! still emitted beside the `compile_error!`, so the rest of the file type-checks.
+
+mod args;
+mod case;
+mod container;
+mod duration;
+mod errors;
+mod scenario;
+mod spans;
+mod suggest;
 
 use proc_macro::TokenStream;
 
-/// Declares a container type (placeholder until the macro lands).
+/// Declares a container type: `#[container(image = "postgres:16", ports = [5432], ready = port(5432))]`.
 #[proc_macro_attribute]
-pub fn container(_args: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn container(args: TokenStream, item: TokenStream) -> TokenStream {
+    container::container(args.into(), item.into()).into()
 }
 
-/// Declares a scenario test module (placeholder until the macro lands).
+/// Declares a scenario test module: `#[scenario(containers = [Db, Web])] mod checkout { ... }`.
 #[proc_macro_attribute]
-pub fn scenario(_args: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn scenario(args: TokenStream, item: TokenStream) -> TokenStream {
+    scenario::scenario(args.into(), item.into()).into()
 }

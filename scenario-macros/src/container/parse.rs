@@ -1,0 +1,482 @@
+//! `#[container(...)]` arguments: which keys exist, each key's syntax and the type of its value.
+//! Only what one key says on its own is checked here; ranges and rules between keys are
+//! `validate`'s.
+
+use std::time::Duration;
+
+use proc_macro2::TokenStream;
+use syn::ext::IdentExt;
+use syn::punctuated::Punctuated;
+use syn::{Expr, ExprLit, Ident, Lit, LitInt, LitStr, Path, Token};
+
+use crate::args::{self, ArgKey, ArgList, AttrArg, AttrArgs, Keyed};
+use crate::duration::parse_duration;
+use crate::errors::Errors;
+use crate::suggest;
+
+/// Every key, in the order the docs list them.
+pub(super) const KEYS: &[&str] = &[
+    "image",
+    "build",
+    "dockerfile",
+    "build_args",
+    "name",
+    "cmd",
+    "entrypoint",
+    "env",
+    "working_dir",
+    "user",
+    "ports",
+    "aliases",
+    "labels",
+    "tmpfs",
+    "volumes",
+    "stop_timeout",
+    "healthcheck",
+    "ready",
+    "depends_on",
+    "post_start",
+    "prepare",
+    "drain",
+    "crate",
+];
+
+/// `image` and `build` take a string literal or an expression computing the value.
+pub(super) enum Source {
+    Literal(LitStr),
+    Computed(Expr),
+}
+
+/// A port number as written; `validate` checks the range.
+pub(super) struct PortLit {
+    pub lit: LitInt,
+    pub value: u64,
+}
+
+pub(super) struct DurationLit {
+    pub lit: LitStr,
+    pub value: Duration,
+}
+
+/// A number argument such as `times = 2`, `status = 204`, `retries = 10`.
+pub(super) struct NumberLit {
+    pub lit: LitInt,
+    pub value: u64,
+}
+
+pub(super) struct HealthcheckArgs {
+    pub cmd: Vec<LitStr>,
+    /// The whole `cmd = [...]` value, for an error about an empty command.
+    pub cmd_expr: Expr,
+    pub interval: Option<DurationLit>,
+    pub retries: Option<NumberLit>,
+}
+
+pub(super) struct ReadyArgs {
+    pub kind: ReadyKind,
+    pub timeout: Option<DurationLit>,
+}
+
+pub(super) enum ReadyKind {
+    None,
+    Log { text: LitStr, times: Option<NumberLit> },
+    Port(PortLit),
+    Http { port: PortLit, path: LitStr, status: Option<NumberLit> },
+    Healthy,
+    Exec { command: Vec<LitStr>, command_expr: Expr },
+}
+
+/// The keys as given. A key that was present but whose value did not parse is in `seen` but
+/// its field stays `None`, so `validate` does not pile "missing" errors on top.
+#[derive(Default)]
+pub(super) struct ContainerArgs {
+    pub image: Option<Keyed<Source>>,
+    pub build: Option<Keyed<Source>>,
+    pub dockerfile: Option<Keyed<LitStr>>,
+    pub build_args: Option<Keyed<Vec<(ArgKey, LitStr)>>>,
+    pub name: Option<Keyed<LitStr>>,
+    pub cmd: Option<Keyed<Vec<LitStr>>>,
+    pub entrypoint: Option<Keyed<Vec<LitStr>>>,
+    pub env: Option<Keyed<Vec<(ArgKey, LitStr)>>>,
+    pub working_dir: Option<Keyed<LitStr>>,
+    pub user: Option<Keyed<LitStr>>,
+    pub ports: Option<Keyed<Vec<PortLit>>>,
+    pub aliases: Option<Keyed<Vec<LitStr>>>,
+    pub labels: Option<Keyed<Vec<(ArgKey, LitStr)>>>,
+    pub tmpfs: Option<Keyed<Vec<LitStr>>>,
+    pub volumes: Option<Keyed<Vec<LitStr>>>,
+    pub stop_timeout: Option<Keyed<DurationLit>>,
+    pub healthcheck: Option<Keyed<HealthcheckArgs>>,
+    pub ready: Option<Keyed<ReadyArgs>>,
+    pub depends_on: Option<Keyed<Vec<Path>>>,
+    pub post_start: Option<Keyed<Path>>,
+    pub prepare: Option<Keyed<Path>>,
+    pub drain: Option<Keyed<Path>>,
+    pub krate: Option<Keyed<Path>>,
+    /// Every known key that appeared, in the order written (first occurrences only).
+    pub seen: Vec<(&'static str, Ident)>,
+    /// The argument list did not parse at all: nothing can be said about missing keys.
+    pub unparsed: bool,
+}
+
+impl ContainerArgs {
+    pub(super) fn seen(&self, key: &str) -> bool {
+        self.seen.iter().any(|(seen, _)| *seen == key)
+    }
+}
+
+pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> ContainerArgs {
+    let mut args = ContainerArgs::default();
+    let Some(AttrArgs(list)) = errors.ok(syn::parse2::<AttrArgs>(tokens)) else {
+        args.unparsed = true;
+        return args;
+    };
+    for arg in &list {
+        let Some(key) = errors.ok(arg.ident_key()) else { continue };
+        let name = key.unraw().to_string();
+        let Some(&known) = KEYS.iter().find(|&&k| k == name) else {
+            errors.spanned(key, suggest::unknown("key", &name, KEYS));
+            continue;
+        };
+        if args.seen(known) {
+            errors.spanned(key, format!("`{known}` is given twice; remove one of them"));
+            continue;
+        }
+        args.seen.push((known, key.clone()));
+        if let Err(error) = parse_key(&mut args, known, key, arg) {
+            errors.push(error);
+        }
+    }
+    args
+}
+
+fn parse_key(args: &mut ContainerArgs, name: &'static str, key: &Ident, arg: &AttrArg) -> syn::Result<()> {
+    fn keyed<T>(key: &Ident, value: T) -> Option<Keyed<T>> {
+        Some(Keyed { key: key.clone(), value })
+    }
+    match name {
+        "image" => args.image = keyed(key, source(arg, "an image reference, e.g. `image = \"postgres:16\"`")?),
+        "build" => {
+            let usage = "a Dockerfile folder relative to the crate, e.g. `build = \"images/postgres\"`, \
+                         or an expression giving a path, e.g. `build = context::dir()`";
+            args.build = keyed(key, source(arg, usage)?);
+        }
+        "dockerfile" => args.dockerfile = keyed(key, string(arg, "dockerfile = \"Dockerfile.test\"")?),
+        "build_args" => {
+            let list = arg.list("build arguments, e.g. `build_args(VERSION = \"16\")`")?;
+            args.build_args = keyed(key, args::string_pairs(list, true)?);
+        }
+        "name" => args.name = keyed(key, string(arg, "name = \"db\"")?),
+        "cmd" => args.cmd = keyed(key, strings(arg, "cmd = [\"sh\", \"-c\", \"...\"]")?),
+        "entrypoint" => args.entrypoint = keyed(key, strings(arg, "entrypoint = [\"/bin/app\"]")?),
+        "env" => {
+            let list = arg.list("environment variables, e.g. `env(POSTGRES_PASSWORD = \"secret\")`")?;
+            args.env = keyed(key, args::string_pairs(list, true)?);
+        }
+        "working_dir" => args.working_dir = keyed(key, string(arg, "working_dir = \"/app\"")?),
+        "user" => args.user = keyed(key, string(arg, "user = \"postgres\"")?),
+        "ports" => {
+            let usage = "an array of port numbers, e.g. `ports = [5432]`";
+            args.ports = keyed(key, args::array(arg.assigned(usage)?, usage, port)?);
+        }
+        "aliases" => args.aliases = keyed(key, strings(arg, "aliases = [\"postgres\"]")?),
+        "labels" => {
+            let list = arg.list("labels, e.g. `labels(team = \"checkout\")` or `labels(\"team.name\" = \"x\")`")?;
+            args.labels = keyed(key, args::string_pairs(list, true)?);
+        }
+        "tmpfs" => args.tmpfs = keyed(key, strings(arg, "tmpfs = [\"/var/lib/postgresql/data\"]")?),
+        "volumes" => args.volumes = keyed(key, strings(arg, "volumes = [\"data:/data\", \"/host/dir:/dir:ro\"]")?),
+        "stop_timeout" => {
+            let usage = "a duration, e.g. `stop_timeout = \"5s\"`";
+            args.stop_timeout = keyed(key, duration(arg.assigned(usage)?)?);
+        }
+        "healthcheck" => {
+            let usage = "`healthcheck(cmd = [\"pg_isready\"], interval = \"200ms\", retries = 10)`";
+            args.healthcheck = keyed(key, healthcheck(arg, arg.list(usage)?)?);
+        }
+        "ready" => {
+            let usage = "a readiness strategy, e.g. `ready = log(\"ready\")` or `ready = http(8080, \"/health\")`";
+            args.ready = keyed(key, ready(arg.assigned(usage)?)?);
+        }
+        "depends_on" => {
+            let usage = "an array of container types, e.g. `depends_on = [Db, cache::Redis]`";
+            args.depends_on = keyed(key, args::path_array(arg.assigned(usage)?, usage)?);
+        }
+        "post_start" | "prepare" | "drain" => {
+            let usage =
+                format!("the path of an `async fn(&Container<Ready>) -> HookResult`, e.g. `{name} = hooks::{name}`");
+            let hook = keyed(key, args::path(arg.assigned(&usage)?, &usage)?);
+            match name {
+                "post_start" => args.post_start = hook,
+                "prepare" => args.prepare = hook,
+                _ => args.drain = hook,
+            }
+        }
+        "crate" => {
+            let usage = "the path of the renamed runtime crate, e.g. `crate = ::my_runtime`";
+            args.krate = keyed(key, args::path(arg.assigned(usage)?, usage)?);
+        }
+        other => unreachable!("key `{other}` is in KEYS but has no parser"),
+    }
+    Ok(())
+}
+
+fn source(arg: &AttrArg, usage: &str) -> syn::Result<Source> {
+    let expr = arg.assigned(usage)?;
+    match args::ungroup(expr) {
+        Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) => Ok(Source::Literal(lit.clone())),
+        // Anything that can compute a value at run time; other literals, arrays etc. are mistakes.
+        computed @ (Expr::Call(_) | Expr::MethodCall(_) | Expr::Path(_) | Expr::Macro(_) | Expr::Block(_)) => {
+            Ok(Source::Computed(computed.clone()))
+        }
+        other => Err(syn::Error::new_spanned(other, format!("expected {usage}"))),
+    }
+}
+
+fn string(arg: &AttrArg, example: &str) -> syn::Result<LitStr> {
+    let usage = format!("a string, e.g. `{example}`");
+    args::lit_str(arg.assigned(&usage)?, &usage)
+}
+
+fn strings(arg: &AttrArg, example: &str) -> syn::Result<Vec<LitStr>> {
+    let usage = format!("an array of strings, e.g. `{example}`");
+    args::str_array(arg.assigned(&usage)?, &usage)
+}
+
+fn port(expr: &Expr) -> syn::Result<PortLit> {
+    let lit = args::lit_int(expr, "a port number (1..=65535)")?;
+    let value = lit
+        .base10_parse::<u64>()
+        .map_err(|_| syn::Error::new_spanned(&lit, "port number out of range: a port is 1..=65535"))?;
+    Ok(PortLit { lit, value })
+}
+
+fn number(expr: &Expr, what: &str) -> syn::Result<NumberLit> {
+    let lit = args::lit_int(expr, what)?;
+    let value = lit.base10_parse::<u64>().map_err(|_| syn::Error::new_spanned(&lit, format!("expected {what}")))?;
+    Ok(NumberLit { lit, value })
+}
+
+fn duration(expr: &Expr) -> syn::Result<DurationLit> {
+    let lit = args::lit_str(expr, "a duration string, e.g. \"30s\" or \"500ms\"")?;
+    let value = parse_duration(&lit.value()).map_err(|message| syn::Error::new_spanned(&lit, message))?;
+    Ok(DurationLit { lit, value })
+}
+
+fn healthcheck(arg: &AttrArg, list: &ArgList) -> syn::Result<HealthcheckArgs> {
+    const HEALTHCHECK_KEYS: &[&str] = &["cmd", "interval", "retries"];
+    let mut errors = Errors::default();
+    let (mut cmd, mut interval, mut retries) = (None, None, None);
+    let mut seen: Vec<String> = Vec::new();
+    for entry in list {
+        let Some(key) = errors.ok(entry.ident_key()) else { continue };
+        let name = key.unraw().to_string();
+        if !HEALTHCHECK_KEYS.contains(&name.as_str()) {
+            errors.spanned(key, suggest::unknown("healthcheck key", &name, HEALTHCHECK_KEYS));
+            continue;
+        }
+        if seen.contains(&name) {
+            errors.spanned(key, format!("`{name}` is given twice; remove one of them"));
+            continue;
+        }
+        seen.push(name.clone());
+        let parsed = match name.as_str() {
+            "cmd" => {
+                let usage = "an array of strings, e.g. `cmd = [\"pg_isready\"]`";
+                entry.assigned(usage).and_then(|expr| {
+                    cmd = Some((args::str_array(expr, usage)?, expr.clone()));
+                    Ok(())
+                })
+            }
+            "interval" => {
+                entry.assigned("a duration, e.g. `interval = \"200ms\"`").and_then(duration).map(|d| interval = Some(d))
+            }
+            _ => entry
+                .assigned("a number, e.g. `retries = 10`")
+                .and_then(|e| number(e, "a number of retries"))
+                .map(|n| retries = Some(n)),
+        };
+        errors.ok(parsed);
+    }
+    if !seen.iter().any(|k| k == "cmd") {
+        errors.spanned(arg, "`healthcheck` needs the command to run: `healthcheck(cmd = [\"pg_isready\"])`");
+    }
+    errors.finish()?;
+    let (cmd, cmd_expr) = cmd.expect("no error, so `cmd` parsed");
+    Ok(HealthcheckArgs { cmd, cmd_expr, interval, retries })
+}
+
+/// One readiness kind: its positional arguments and the named ones it accepts.
+struct ReadyForm {
+    kind: &'static str,
+    positional: &'static [&'static str],
+    named: &'static [&'static str],
+    example: &'static str,
+}
+
+const READY_FORMS: &[ReadyForm] = &[
+    ReadyForm {
+        kind: "log",
+        positional: &["the text to wait for"],
+        named: &["times", "timeout"],
+        example: "log(\"ready to accept connections\")",
+    },
+    ReadyForm { kind: "port", positional: &["the port"], named: &["timeout"], example: "port(5432)" },
+    ReadyForm {
+        kind: "http",
+        positional: &["the port", "the path"],
+        named: &["status", "timeout"],
+        example: "http(8080, \"/health\")",
+    },
+    ReadyForm { kind: "healthy", positional: &[], named: &["timeout"], example: "healthy" },
+    ReadyForm { kind: "exec", positional: &["the command"], named: &["timeout"], example: "exec([\"pg_isready\"])" },
+    ReadyForm { kind: "none", positional: &[], named: &["timeout"], example: "none" },
+];
+
+const READY_USAGE: &str = "a readiness strategy: `log(\"text\")`, `port(5432)`, `http(8080, \"/health\")`, \
+                           `healthy`, `exec([\"cmd\"])` or `none`";
+
+pub(super) fn ready(expr: &Expr) -> syn::Result<ReadyArgs> {
+    let (kind_ident, call_args) = match args::ungroup(expr) {
+        Expr::Path(path) if path.path.get_ident().is_some() => (path.path.get_ident().unwrap().clone(), None),
+        Expr::Call(call) => match args::ungroup(&call.func) {
+            Expr::Path(path) if path.path.get_ident().is_some() => {
+                (path.path.get_ident().unwrap().clone(), Some(&call.args))
+            }
+            other => return Err(syn::Error::new_spanned(other, format!("expected {READY_USAGE}"))),
+        },
+        other => return Err(syn::Error::new_spanned(other, format!("expected {READY_USAGE}"))),
+    };
+    let kind_name = kind_ident.to_string();
+    let kinds: Vec<&str> = READY_FORMS.iter().map(|f| f.kind).collect();
+    let Some(form) = READY_FORMS.iter().find(|f| f.kind == kind_name) else {
+        return Err(syn::Error::new_spanned(&kind_ident, suggest::unknown("readiness strategy", &kind_name, &kinds)));
+    };
+
+    let mut errors = Errors::default();
+    let empty = Punctuated::<Expr, Token![,]>::new();
+    let mut positional: Vec<&Expr> = Vec::new();
+    let mut named: Vec<(Ident, &Expr)> = Vec::new();
+    for arg in call_args.unwrap_or(&empty) {
+        match args::ungroup(arg) {
+            Expr::Assign(assign) => match args::ungroup(&assign.left) {
+                Expr::Path(p) if p.path.get_ident().is_some() => {
+                    named.push((p.path.get_ident().unwrap().clone(), &assign.right))
+                }
+                other => errors.spanned(other, "expected an argument name, e.g. `timeout = \"30s\"`"),
+            },
+            positional_arg if named.is_empty() => positional.push(positional_arg),
+            misplaced => errors.spanned(misplaced, "positional arguments come before named ones such as `timeout`"),
+        }
+    }
+    if positional.len() < form.positional.len() {
+        errors
+            .spanned(expr, format!("`{}` needs {}, e.g. `{}`", form.kind, form.positional.join(" and "), form.example));
+        return Err(errors.finish().expect_err("an error was just recorded"));
+    }
+    for extra in positional.iter().skip(form.positional.len()) {
+        errors.spanned(extra, format!("unexpected argument; `{}` is written `{}`", form.kind, form.example));
+    }
+
+    let (mut times, mut status, mut timeout) = (None, None, None);
+    let mut seen: Vec<String> = Vec::new();
+    for (name_ident, value) in named {
+        let name = name_ident.to_string();
+        if !form.named.contains(&name.as_str()) {
+            let message = if form.named.is_empty() {
+                format!("`{}` takes no named arguments", form.kind)
+            } else {
+                suggest::unknown(&format!("argument of `{}`", form.kind), &name, form.named)
+            };
+            errors.spanned(&name_ident, message);
+            continue;
+        }
+        if seen.contains(&name) {
+            errors.spanned(&name_ident, format!("`{name}` is given twice; remove one of them"));
+            continue;
+        }
+        seen.push(name.clone());
+        match name.as_str() {
+            "times" => times = errors.ok(number(value, "a number of log lines, e.g. `times = 2`")),
+            "status" => status = errors.ok(number(value, "an HTTP status code, e.g. `status = 204`")),
+            _ => timeout = errors.ok(duration(value)),
+        }
+    }
+
+    let text = |e: &Expr, what: &str| args::lit_str(e, what);
+    let kind = match form.kind {
+        "log" => errors
+            .ok(text(positional[0], "the text to wait for, as a string"))
+            .map(|text| ReadyKind::Log { text, times }),
+        "port" => errors.ok(port(positional[0])).map(ReadyKind::Port),
+        "http" => {
+            let port = errors.ok(port(positional[0]));
+            let path = errors.ok(text(positional[1], "the path to request, as a string, e.g. \"/health\""));
+            port.zip(path).map(|(port, path)| ReadyKind::Http { port, path, status })
+        }
+        "healthy" => Some(ReadyKind::Healthy),
+        "exec" => errors
+            .ok(args::str_array(positional[0], "the command as an array of strings, e.g. `[\"pg_isready\"]`"))
+            .map(|command| ReadyKind::Exec { command, command_expr: positional[0].clone() }),
+        _ => Some(ReadyKind::None),
+    };
+    errors.finish()?;
+    Ok(ReadyArgs { kind: kind.expect("no error, so the kind parsed"), timeout })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ready_of(tokens: &str) -> syn::Result<ReadyArgs> {
+        ready(&syn::parse_str(tokens).unwrap())
+    }
+
+    fn message(result: syn::Result<ReadyArgs>) -> String {
+        result.err().expect("an error").to_string()
+    }
+
+    #[test]
+    fn every_readiness_form_parses() {
+        assert!(matches!(ready_of("none").unwrap().kind, ReadyKind::None));
+        assert!(matches!(ready_of("healthy").unwrap().kind, ReadyKind::Healthy));
+        assert!(matches!(ready_of("healthy()").unwrap().kind, ReadyKind::Healthy));
+        let log = ready_of(r#"log("up", times = 2, timeout = "10s")"#).unwrap();
+        assert!(matches!(&log.kind, ReadyKind::Log { times: Some(n), .. } if n.value == 2));
+        assert_eq!(log.timeout.unwrap().value, Duration::from_secs(10));
+        assert!(matches!(ready_of("port(5432)").unwrap().kind, ReadyKind::Port(PortLit { value: 5432, .. })));
+        let http = ready_of(r#"http(8080, "/health", status = 204)"#).unwrap();
+        assert!(matches!(http.kind, ReadyKind::Http { status: Some(NumberLit { value: 204, .. }), .. }));
+        assert!(matches!(ready_of(r#"exec(["pg_isready", "-q"])"#).unwrap().kind, ReadyKind::Exec { .. }));
+    }
+
+    #[test]
+    fn malformed_readiness_says_what_is_wrong() {
+        assert!(message(ready_of("lgo(\"x\")")).contains("did you mean `log`"));
+        assert!(message(ready_of("log")).contains("`log` needs the text to wait for"));
+        assert!(message(ready_of("http(8080)")).contains("needs the port and the path"));
+        assert!(message(ready_of("port(1, 2)")).contains("unexpected argument"));
+        assert!(message(ready_of(r#"log("x", tiemout = "1s")"#)).contains("did you mean `timeout`"));
+        assert!(message(ready_of(r#"log("x", timeout = 5)"#)).contains("duration"));
+        assert!(message(ready_of(r#"log(timeout = "1s", "x")"#)).contains("come before"));
+        assert!(message(ready_of(r#""ready""#)).contains("expected a readiness strategy"));
+    }
+
+    #[test]
+    fn independent_readiness_errors_are_all_reported() {
+        let error = ready_of(r#"http("8080", 5, status = "x")"#).err().unwrap();
+        assert_eq!(error.into_iter().count(), 3);
+    }
+
+    #[test]
+    fn unknown_and_repeated_keys_are_reported_together() {
+        let mut errors = Errors::default();
+        let args = parse(quote::quote!(imag = "a", ports = [1], ports = [2], cmd = "sh"), &mut errors);
+        let messages: Vec<String> = errors.finish().unwrap_err().into_iter().map(|e| e.to_string()).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(messages[0].contains("did you mean `image`"));
+        assert!(messages[1].contains("`ports` is given twice"));
+        assert!(messages[2].contains("array of strings"));
+        assert!(args.seen("cmd") && args.cmd.is_none() && args.ports.is_some());
+    }
+}

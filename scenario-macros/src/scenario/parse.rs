@@ -1,0 +1,87 @@
+//! `#[scenario(...)]` arguments: `containers = [A, b::B]` and `crate = path`.
+
+use proc_macro2::TokenStream;
+use syn::ext::IdentExt;
+use syn::{Expr, Path};
+
+use crate::args::{self, AttrArgs, Keyed};
+use crate::errors::Errors;
+use crate::suggest;
+
+pub(super) const KEYS: &[&str] = &["containers", "crate"];
+
+pub(super) struct ContainerList {
+    /// The array as written, for errors about the list as a whole.
+    pub expr: Expr,
+    pub paths: Vec<Path>,
+}
+
+#[derive(Default)]
+pub(super) struct ScenarioArgs {
+    pub containers: Option<Keyed<ContainerList>>,
+    pub krate: Option<Keyed<Path>>,
+    /// Known keys that appeared, even with a value that did not parse.
+    pub seen: Vec<&'static str>,
+    /// The argument list did not parse at all.
+    pub unparsed: bool,
+}
+
+pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> ScenarioArgs {
+    let mut args = ScenarioArgs::default();
+    let Some(AttrArgs(list)) = errors.ok(syn::parse2::<AttrArgs>(tokens)) else {
+        args.unparsed = true;
+        return args;
+    };
+    for arg in &list {
+        let Some(key) = errors.ok(arg.ident_key()) else { continue };
+        let name = key.unraw().to_string();
+        let Some(&known) = KEYS.iter().find(|&&k| k == name) else {
+            errors.spanned(key, suggest::unknown("key", &name, KEYS));
+            continue;
+        };
+        if args.seen.contains(&known) {
+            errors.spanned(key, format!("`{known}` is given twice; remove one of them"));
+            continue;
+        }
+        args.seen.push(known);
+        let keyed = |value| Keyed { key: key.clone(), value };
+        let parsed = if known == "containers" {
+            let usage = "an array of container types, e.g. `containers = [Db, Web]`";
+            arg.assigned(usage)
+                .and_then(|expr| Ok(ContainerList { expr: expr.clone(), paths: args::path_array(expr, usage)? }))
+                .map(|list| args.containers = Some(keyed(list)))
+        } else {
+            let usage = "the path of the renamed runtime crate, e.g. `crate = ::my_runtime`";
+            arg.assigned(usage)
+                .and_then(|expr| args::path(expr, usage))
+                .map(|path| args.krate = Some(Keyed { key: key.clone(), value: path }))
+        };
+        errors.ok(parsed);
+    }
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    #[test]
+    fn parses_containers_and_crate() {
+        let mut errors = Errors::default();
+        let args = parse(quote!(containers = [Db, super::web::Web], crate = ::rt), &mut errors);
+        assert!(errors.is_empty());
+        assert_eq!(args.containers.unwrap().value.paths.len(), 2);
+        assert!(args.krate.is_some());
+    }
+
+    #[test]
+    fn reports_unknown_repeated_and_mistyped_keys_together() {
+        let mut errors = Errors::default();
+        parse(quote!(container = [Db], crate = 1, crate = ::rt, containers = ["db"]), &mut errors);
+        let messages: Vec<String> = errors.finish().unwrap_err().into_iter().map(|e| e.to_string()).collect();
+        assert_eq!(messages.len(), 4, "{messages:?}");
+        assert!(messages[0].contains("did you mean `containers`"));
+        assert!(messages[2].contains("given twice"));
+    }
+}
