@@ -30,12 +30,29 @@ pub async fn remove_session(engine: &Engine, session: &SessionId) -> Result<Clea
 /// Removes everything carrying the managed label and all of `label_filters` (`key=value`),
 /// except what is marked for reuse.
 pub async fn remove_labelled(engine: &Engine, label_filters: &[String]) -> Result<Cleaned> {
+    remove_matching(engine, label_filters, Kept::Spare).await
+}
+
+/// Removes everything carrying the managed label and all of `label_filters`, kept-alive reuse
+/// containers included (`scenario down` / `prune`).
+pub async fn remove_including_kept(engine: &Engine, label_filters: &[String]) -> Result<Cleaned> {
+    remove_matching(engine, label_filters, Kept::Remove).await
+}
+
+/// What to do with resources labelled `dev.scenario.reuse=true`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kept {
+    Spare,
+    Remove,
+}
+
+async fn remove_matching(engine: &Engine, label_filters: &[String], kept: Kept) -> Result<Cleaned> {
     let docker = engine.docker();
     let mut wanted = vec![format!("{}=true", labels::MANAGED)];
     wanted.extend(label_filters.iter().cloned());
     let filters = HashMap::from([("label".to_string(), wanted)]);
     let is_reused = |labels: Option<&HashMap<String, String>>| {
-        labels.and_then(|l| l.get(labels::REUSE)).map(String::as_str) == Some("true")
+        kept == Kept::Spare && labels.and_then(|l| l.get(labels::REUSE)).map(String::as_str) == Some("true")
     };
     let mut cleaned = Cleaned::default();
     let mut first_error = None;

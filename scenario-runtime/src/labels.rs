@@ -85,6 +85,16 @@ impl ScopeIds {
         labels
     }
 
+    /// The labels that say a resource belongs to this scope: all of `labels()` except, in a
+    /// reusable scope, the session (kept-alive resources outlive the run that created them).
+    pub fn identity_labels(&self) -> HashMap<String, String> {
+        let mut labels = self.labels();
+        if self.reusable {
+            labels.remove(SESSION);
+        }
+        labels
+    }
+
     /// A label filter (`label=k=v` list) that selects exactly this scope's resources.
     pub fn label_filter(&self) -> HashMap<String, Vec<String>> {
         let mut wanted = vec![

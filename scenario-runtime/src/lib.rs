@@ -35,11 +35,13 @@ pub mod engine;
 #[doc(hidden)]
 pub mod harness;
 mod error;
+mod host_lock;
 pub mod identity;
 pub mod image;
 pub mod labels;
 pub mod launch;
 pub mod readiness;
+pub mod reuse;
 pub mod reaper;
 pub mod scope;
 pub mod spec;

@@ -23,6 +23,8 @@ struct Inner {
     network_name: String,
     network: OnceCell<String>,
     artifacts: PathBuf,
+    /// When this run began using the scope: kept-alive containers drain only what came since.
+    run_started: std::time::SystemTime,
 }
 
 impl Scope {
@@ -34,7 +36,14 @@ impl Scope {
     pub fn with_artifacts(engine: Engine, ids: ScopeIds, artifacts_root: PathBuf) -> Scope {
         let artifacts = crate::artifacts::scope_dir(&artifacts_root, &ids);
         let network_name = ids.network_name();
-        Scope(Arc::new(Inner { engine, ids, network_name, network: OnceCell::new(), artifacts }))
+        Scope(Arc::new(Inner {
+            engine,
+            ids,
+            network_name,
+            network: OnceCell::new(),
+            artifacts,
+            run_started: std::time::SystemTime::now(),
+        }))
     }
 
     pub fn engine(&self) -> &Engine {
@@ -48,6 +57,10 @@ impl Scope {
     /// Where this scope's container logs are written.
     pub fn artifacts_dir(&self) -> &std::path::Path {
         &self.0.artifacts
+    }
+
+    pub fn run_started(&self) -> std::time::SystemTime {
+        self.0.run_started
     }
 
     pub fn network_name(&self) -> &str {
@@ -133,6 +146,8 @@ async fn create_or_find_network(engine: &Engine, ids: &ScopeIds, name: &str) -> 
     use bollard::models::NetworkCreateRequest;
 
     let docker = engine.docker();
+    // Processes of this machine take turns; settle_duplicate_networks covers other machines.
+    let _turn = crate::host_lock::acquire(&format!("network\n{}\n{name}", engine.endpoint())).await?;
     if let Some(id) = find_network(engine, ids, name).await? {
         return Ok(id);
     }
@@ -162,7 +177,7 @@ async fn settle_duplicate_networks(engine: &Engine, ids: &ScopeIds, name: &str, 
         .iter()
         .filter(|n| {
             let labels = n.labels.clone().unwrap_or_default();
-            ids.labels().iter().all(|(k, v)| labels.get(k) == Some(v))
+            ids.identity_labels().iter().all(|(k, v)| labels.get(k) == Some(v))
         })
         .filter_map(|n| Some((sortable_time(n.created.as_deref().unwrap_or_default()), n.id.clone()?)))
         .min()
@@ -195,7 +210,7 @@ async fn find_network(engine: &Engine, ids: &ScopeIds, name: &str) -> Result<Opt
         return Ok(None);
     };
     let labels = network.labels.unwrap_or_default();
-    let ours = ids.labels().iter().all(|(k, v)| labels.get(k) == Some(v));
+    let ours = ids.identity_labels().iter().all(|(k, v)| labels.get(k) == Some(v));
     if !ours {
         return Err(Error::NameConflict {
             name: name.to_string(),

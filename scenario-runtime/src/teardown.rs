@@ -7,9 +7,15 @@ use crate::container::logs::read_logs;
 use crate::error::{status_of, Error, Result};
 use crate::scope::Scope;
 
-/// Writes everything the container logged to `<scope artifacts>/<name>.log`.
+/// Writes what the container logged (in a reusable scope: since this run began) to
+/// `<scope artifacts>/<name>.log`.
 pub(crate) async fn drain_logs(scope: &Scope, id: &str, name: &str) -> Result<PathBuf> {
-    let bytes = read_logs(scope.engine(), id, name, None, None).await?;
+    // A kept-alive container's logs span many runs; this run's artifacts hold this run's part.
+    let since = scope.ids().reusable.then(|| {
+        let started = scope.run_started().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        i64::try_from(started.as_secs()).unwrap_or(0)
+    });
+    let bytes = read_logs(scope.engine(), id, name, since, None).await?;
     let dir = scope.artifacts_dir();
     tokio::fs::create_dir_all(dir).await.map_err(|e| Error::io("cannot create", dir, e))?;
     let path = dir.join(format!("{}.log", crate::identity::sanitize(name)));

@@ -25,16 +25,52 @@ pub struct TestScope {
     pub session: SessionId,
 }
 
+/// A session id no other test uses.
+pub fn unique_session(tag: &str) -> SessionId {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    SessionId::new(&format!("{tag}{:x}{:x}{:x}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), nanos))
+}
+
+/// A project of its own for a reuse test (reusable names leave the session out, so the project
+/// keeps tests apart); dropping it removes everything of the project, kept containers included.
+pub struct TestProject {
+    pub project: ProjectId,
+    pub engine: Engine,
+}
+
+impl TestProject {
+    pub async fn new(tag: &str) -> TestProject {
+        TestProject { project: ProjectId::new(unique_session(tag).as_str()), engine: engine().await }
+    }
+
+    /// A reusable scope of this project for `scenario`, as one run of the harness would make it.
+    pub fn run_scope(&self, scenario: &str) -> Scope {
+        let ids = ScopeIds::new(unique_session("run"), self.project.clone(), scenario).reusable(true);
+        Scope::new(self.engine.clone(), ids)
+    }
+
+    fn filter(&self) -> Vec<String> {
+        vec![format!("{}={}", labels::PROJECT, self.project)]
+    }
+}
+
+impl Drop for TestProject {
+    fn drop(&mut self) {
+        let engine = self.engine.clone();
+        let filter = self.filter();
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+                let _ = cleanup::remove_including_kept(&engine, &filter).await;
+            })
+        })
+        .join();
+    }
+}
+
 impl TestScope {
     pub async fn new(scenario: &str) -> TestScope {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-        let session = SessionId::new(&format!(
-            "t{:x}{:x}{:x}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed),
-            nanos
-        ));
+        let session = unique_session("t");
         let ids = ScopeIds::new(session.clone(), ProjectId::new("scenariotests"), scenario);
         TestScope { scope: Scope::new(engine().await, ids), session }
     }

@@ -2,7 +2,10 @@
 //! scope (another process of this session, or a run that kept it for reuse), attaching to it.
 //! The engine's name uniqueness is the lock: racing creators end with one container.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
+
+/// Rounds of inspect-or-create while a name is between states (about 2 s with the backoff).
+const ATTEMPTS: usize = 25;
 
 use super::{Configured, Container, Started};
 use crate::error::{status_of, Error, Result};
@@ -23,25 +26,52 @@ impl Container<Configured> {
         let name = self.engine_name().to_string();
         match self.start_inner().await {
             Ok(started) => Ok((started, Origin::Created)),
-            Err((configured, Error::NameConflict { .. })) => configured.attach(&name).await.map(|s| (s, Origin::Attached)),
+            Err((configured, Error::NameConflict { .. })) => configured.attach_named(&name).await,
             Err((_, e)) => Err(e),
         }
     }
 
-    async fn attach(self, name: &str) -> Result<Container<Started>> {
-        let docker = self.scope().engine().docker();
-        let existing = match docker.inspect_container(name, None).await {
-            Ok(existing) => existing,
-            // Removed between our create and our look: a plain start settles it.
-            Err(e) if status_of(&e) == Some(404) => return self.start().await,
-            Err(e) => return Err(Error::engine("inspect", name, e)),
-        };
-        let found = existing.config.as_ref().and_then(|c| c.labels.clone()).unwrap_or_default();
-        let mut wanted = self.scope().ids().labels();
-        wanted.insert(labels::CONTAINER.into(), self.name().to_string());
-        if self.scope().ids().reusable {
-            wanted.remove(labels::SESSION);
+    /// Attaches to the existing container of this name (kept alive by an earlier run), with the
+    /// same label checks as `start_or_attach`; starts one if it has gone meanwhile.
+    pub async fn attach(self) -> Result<(Container<Started>, Origin)> {
+        let name = self.engine_name().to_string();
+        self.attach_named(&name).await
+    }
+
+    /// The engine reserves a name before the container can be inspected, and frees it a moment
+    /// after removal starts: between a 409 on create and a 404 on inspect, take turns trying both.
+    async fn attach_named(self, name: &str) -> Result<(Container<Started>, Origin)> {
+        let mut this = self;
+        let mut pause = Duration::from_millis(2);
+        for _ in 0..ATTEMPTS {
+            match this.scope().engine().docker().inspect_container(name, None).await {
+                Ok(existing) => return this.attach_inspected(name, existing).await,
+                Err(e) if status_of(&e) == Some(404) => match this.start_inner().await {
+                    Ok(started) => return Ok((started, Origin::Created)),
+                    Err((back, Error::NameConflict { .. })) => this = back,
+                    Err((_, e)) => return Err(e),
+                },
+                Err(e) => return Err(Error::engine("inspect", name, e)),
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(100));
         }
+        Err(Error::NameConflict {
+            name: name.to_string(),
+            existing_id: String::new(),
+            detail: " but stayed between creation and removal for seconds".into(),
+        })
+    }
+
+    async fn attach_inspected(
+        self,
+        name: &str,
+        existing: bollard::models::ContainerInspectResponse,
+    ) -> Result<(Container<Started>, Origin)> {
+        let docker = self.scope().engine().docker();
+        let found = existing.config.as_ref().and_then(|c| c.labels.clone()).unwrap_or_default();
+        let mut wanted = self.scope().ids().identity_labels();
+        wanted.insert(labels::CONTAINER.into(), self.name().to_string());
         let mismatched: Vec<&str> = wanted
             .iter()
             .filter(|(k, v)| found.get(*k) != Some(*v))
@@ -75,6 +105,7 @@ impl Container<Configured> {
             }
         }
         let image_id = existing.image.clone().unwrap_or_default();
-        Ok(self.with(Started { id, image_id, started_at: SystemTime::now(), created_here: false }))
+        Ok((self.with(Started { id, image_id, started_at: SystemTime::now(), created_here: false }), Origin::Attached))
     }
+
 }

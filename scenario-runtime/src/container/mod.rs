@@ -155,7 +155,9 @@ impl Container<Configured> {
             }
         };
         let id = created.id;
-        if let Err(e) = engine.docker().start_container(&id, None).await {
+        // 304: another process attached and started it first (see attach); that is a start.
+        let start = engine.docker().start_container(&id, None).await;
+        if let Err(e) = start.or_else(|e| if status_of(&e) == Some(304) { Ok(()) } else { Err(e) }) {
             let error = Error::engine("start", &self.shared.name, e);
             self.abandon(&id).await;
             return Err((self, error));

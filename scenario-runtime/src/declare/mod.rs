@@ -33,6 +33,12 @@ pub trait ContainerDef: Send + Sync + 'static {
         Box::pin(async { Ok(()) })
     }
 
+    /// Runs every run once the container is Ready, also when a kept-alive container is attached
+    /// to (`--reuse`): per-run preparation such as truncating tables. Runs after `post_start`.
+    fn prepare(_container: &Container<Ready>) -> HookFuture<'_> {
+        Box::pin(async { Ok(()) })
+    }
+
     /// Runs after the scenario's tests, before logs are drained and the container is stopped.
     fn drain(_container: &Container<Ready>) -> HookFuture<'_> {
         Box::pin(async { Ok(()) })

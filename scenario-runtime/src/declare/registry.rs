@@ -15,6 +15,7 @@ pub struct ContainerEntry {
     pub depends_on: &'static [&'static str],
     pub spec: fn() -> ContainerSpec,
     pub post_start: for<'a> fn(&'a Container<Ready>) -> HookFuture<'a>,
+    pub prepare: for<'a> fn(&'a Container<Ready>) -> HookFuture<'a>,
     pub drain: for<'a> fn(&'a Container<Ready>) -> HookFuture<'a>,
 }
 
@@ -26,6 +27,7 @@ impl ContainerEntry {
             depends_on: C::DEPENDS_ON,
             spec: C::spec,
             post_start: C::post_start,
+            prepare: C::prepare,
             drain: C::drain,
         }
     }

@@ -12,7 +12,7 @@ use libtest_mimic::Failed;
 use super::failure;
 use crate::declare::env::ErasedEnv;
 use crate::declare::{ScenarioRegistration, TestRegistration};
-use crate::launch::{self, LaunchMode, LaunchReport};
+use crate::launch::{self, LaunchMode};
 use crate::{Engine, Error, ProjectId, Scope, ScopeIds, SessionId};
 
 /// How this process relates to the containers it starts.
@@ -148,11 +148,13 @@ impl Runner {
         let scope = Scope::new(engine, ids);
         let mode = match self.ownership {
             Ownership::Exclusive => LaunchMode::Exclusive,
-            Ownership::SharedBySession | Ownership::Reuse => LaunchMode::Shared,
+            Ownership::SharedBySession => LaunchMode::Shared,
+            Ownership::Reuse => LaunchMode::Reuse,
         };
         match launch::launch(scope, scenario.containers, mode).await {
             Ok((env, report)) => {
-                status_line(scenario.name, &report);
+                let attached_word = if self.ownership == Ownership::Reuse { "reused" } else { "attached" };
+                eprintln!("scenario {}: ready in {} ms ({})", scenario.name, report.elapsed.as_millis(), report.summary(attached_word));
                 Ok(ErasedEnv::new(env))
             }
             Err(e) => Err(Arc::new(describe(&e))),
@@ -181,18 +183,6 @@ impl Runner {
             Err(_) => {}
         }
     }
-}
-
-/// One line per scenario on stderr: how long it took, what was started and what attached.
-fn status_line(scenario: &str, report: &LaunchReport) {
-    let mut parts = Vec::new();
-    if !report.started.is_empty() {
-        parts.push(format!("started {}", report.started.join(", ")));
-    }
-    if !report.attached.is_empty() {
-        parts.push(format!("attached {}", report.attached.join(", ")));
-    }
-    eprintln!("scenario {scenario}: ready in {} ms ({})", report.elapsed.as_millis(), parts.join("; "));
 }
 
 fn describe(error: &Error) -> String {

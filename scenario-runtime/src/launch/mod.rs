@@ -12,27 +12,70 @@ use std::time::{Duration, Instant};
 use futures_util::future::{BoxFuture, FutureExt, Shared};
 
 use crate::container::Origin;
-use crate::declare::env::RunningEnv;
+pub use crate::declare::env::RunningEnv;
 use crate::declare::ContainerEntry;
 use crate::error::{Error, Result};
-use crate::{Container, Ready, Scope};
+use crate::reuse::Staleness;
+use crate::{Container, ContainerSpec, Ready, Scope};
 
 /// How containers whose names are taken are treated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LaunchMode {
     /// This process owns the scope: a taken name is a conflict.
     Exclusive,
-    /// Several processes share the scope (nextest's process per test, reuse across runs): a taken
+    /// Several processes of one session share the scope (nextest's process per test): a taken
     /// name of the same scope is attached to.
     Shared,
+    /// Kept-alive containers of earlier runs are attached to unless stale; stale ones and their
+    /// dependents are recreated.
+    Reuse,
 }
 
 /// What a launch did, for the status line.
 #[derive(Clone, Debug, Default)]
 pub struct LaunchReport {
+    /// Started fresh (nothing was there).
     pub started: Vec<&'static str>,
+    /// Attached to: started by another process of this session, or kept alive by an earlier run.
     pub attached: Vec<&'static str>,
+    /// Recreated because they were stale, with the reason.
+    pub restarted: Vec<(&'static str, Staleness)>,
     pub elapsed: Duration,
+}
+
+impl LaunchReport {
+    /// `started a, b; reused c; restarted web (image rebuilt)`.
+    pub fn summary(&self, attached_word: &str) -> String {
+        let mut parts = Vec::new();
+        if !self.started.is_empty() {
+            parts.push(format!("started {}", self.started.join(", ")));
+        }
+        if !self.attached.is_empty() {
+            parts.push(format!("{attached_word} {}", self.attached.join(", ")));
+        }
+        if !self.restarted.is_empty() {
+            let list: Vec<String> = self.restarted.iter().map(|(name, why)| format!("{name} ({why})")).collect();
+            parts.push(format!("restarted {}", list.join(", ")));
+        }
+        parts.join("; ")
+    }
+}
+
+/// What to do with one container.
+#[derive(Clone, Debug)]
+enum Plan {
+    Start,
+    StartOrAttach,
+    Attach,
+    Recreate { stale_id: String, why: Staleness },
+}
+
+/// How a container came to be Ready.
+#[derive(Clone, Debug)]
+enum Outcome {
+    Started,
+    Attached,
+    Restarted(Staleness),
 }
 
 /// Starts (or attaches to) every container of `entries` in `scope`. On failure, what this process
@@ -40,20 +83,22 @@ pub struct LaunchReport {
 pub async fn launch(scope: Scope, entries: &'static [ContainerEntry], mode: LaunchMode) -> Result<(RunningEnv, LaunchReport)> {
     graph::check(entries)?;
     let begun = Instant::now();
-    let ready: Arc<Mutex<HashMap<&'static str, (Container<Ready>, Origin)>>> = Arc::default();
+    let plans = plan(&scope, entries, mode).await?;
+    let ready: Arc<Mutex<HashMap<&'static str, (Container<Ready>, Outcome)>>> = Arc::default();
     let failures: Arc<Mutex<Vec<Error>>> = Arc::default();
 
     let mut slots: HashMap<&'static str, Shared<BoxFuture<'static, bool>>> = HashMap::new();
     for entry in dependency_order(entries) {
         let dependencies: Vec<_> = entry.depends_on.iter().map(|d| slots[d].clone()).collect();
         let (scope, ready, failures) = (scope.clone(), ready.clone(), failures.clone());
+        let (spec, plan) = plans[entry.name].clone();
         let slot = async move {
             for dependency in dependencies {
                 if !dependency.await {
                     return false; // the dependency's own failure is the one reported
                 }
             }
-            let (outcome, container) = bring_up(&scope, entry, mode).await;
+            let (outcome, container) = bring_up(&scope, entry, spec, plan).await;
             if let Some(container) = container {
                 ready.lock().unwrap().insert(entry.name, container);
             }
@@ -74,20 +119,24 @@ pub async fn launch(scope: Scope, entries: &'static [ContainerEntry], mode: Laun
     let ready = std::mem::take(&mut *ready.lock().unwrap());
     let mut report = LaunchReport { elapsed: begun.elapsed(), ..Default::default() };
     let mut containers = HashMap::new();
-    for (name, (container, origin)) in ready {
-        match origin {
-            Origin::Created => report.started.push(name),
-            Origin::Attached => report.attached.push(name),
+    for (name, (container, outcome)) in ready {
+        match outcome {
+            Outcome::Started => report.started.push(name),
+            Outcome::Attached => report.attached.push(name),
+            Outcome::Restarted(why) => report.restarted.push((name, why)),
         }
         containers.insert(name, container);
     }
     report.started.sort_unstable();
     report.attached.sort_unstable();
+    report.restarted.sort_unstable_by_key(|(name, _)| *name);
 
     let first_failure = failures.lock().unwrap().drain(..).next();
     match first_failure {
         None => Ok((RunningEnv { scope, containers, entries }, report)),
         Some(failure) => {
+            // Shared and reused containers may serve other processes: only an exclusive run
+            // removes what it brought up.
             if mode == LaunchMode::Exclusive {
                 if let Err(e) = scope.teardown(containers.into_values().collect()).await {
                     tracing::warn!("teardown after a failed start: {e}");
@@ -98,35 +147,97 @@ pub async fn launch(scope: Scope, entries: &'static [ContainerEntry], mode: Laun
     }
 }
 
-/// One container: spec, start or attach, readiness, and post_start after a fresh start. A
-/// container that became Ready is handed back even when its hook failed, so it is torn down.
-async fn bring_up(scope: &Scope, entry: ContainerEntry, mode: LaunchMode) -> (Result<()>, Option<(Container<Ready>, Origin)>) {
-    let up = async {
-        // A spec may prepare its build context (compile a service): keep that off the runtime.
-        let spec = tokio::task::spawn_blocking(entry.spec).await.map_err(|e| Error::InvalidSpec {
+/// Specs for every container and, when reusing, the decision per container: one list call for
+/// the scope, the images resolved (built if their context changed) concurrently with it.
+async fn plan(scope: &Scope, entries: &'static [ContainerEntry], mode: LaunchMode) -> Result<HashMap<&'static str, (ContainerSpec, Plan)>> {
+    // A spec may prepare its build context (compile a service): keep that off the runtime.
+    let specs = futures_util::future::join_all(entries.iter().map(|entry| async move {
+        tokio::task::spawn_blocking(entry.spec).await.map_err(|e| Error::InvalidSpec {
             container: entry.name.to_string(),
             reason: format!("building its spec panicked: {e}"),
-        })?;
-        let configured = scope.configure(spec)?;
-        let (started, origin) = match mode {
-            LaunchMode::Exclusive => (configured.start().await?, Origin::Created),
-            LaunchMode::Shared => configured.start_or_attach().await?,
-        };
-        Ok((started.wait_ready().await?, origin))
+        })
+    }))
+    .await
+    .into_iter()
+    .collect::<Result<Vec<ContainerSpec>>>()?;
+    let simple = match mode {
+        LaunchMode::Exclusive => Some(Plan::Start),
+        LaunchMode::Shared => Some(Plan::StartOrAttach),
+        LaunchMode::Reuse => None,
     };
-    let (ready, origin) = match up.await {
+    if let Some(plan) = simple {
+        return Ok(entries.iter().zip(specs).map(|(e, spec)| (e.name, (spec, plan.clone()))).collect());
+    }
+
+    let engine = scope.engine();
+    let images = futures_util::future::join_all(specs.iter().map(|spec| crate::image::ensure(engine, &spec.image)));
+    let (found, images) = tokio::join!(crate::reuse::survey(scope), images);
+    let found = found?;
+    let mut decisions = Vec::with_capacity(entries.len());
+    for ((entry, spec), image) in entries.iter().zip(&specs).zip(images) {
+        let image = image?;
+        let staleness = crate::reuse::decide(found.get(entry.name), &image.id, &spec.spec_hash());
+        decisions.push((entry.name, staleness));
+    }
+    crate::reuse::propagate(&mut decisions, |name| {
+        entries.iter().find(|e| e.name == name).map(|e| e.depends_on).unwrap_or(&[])
+    });
+    let mut plans = HashMap::new();
+    for ((name, staleness), spec) in decisions.into_iter().zip(specs) {
+        tracing::debug!(scenario = %scope.ids().scenario, container = name, %staleness, "reuse decision");
+        let plan = match (staleness, found.get(name)) {
+            (Staleness::Reusable, _) => Plan::Attach,
+            (Staleness::Missing, _) | (_, None) => Plan::StartOrAttach,
+            (why, Some(stale)) => Plan::Recreate { stale_id: stale.id.clone(), why },
+        };
+        plans.insert(name, (spec, plan));
+    }
+    Ok(plans)
+}
+
+/// One container: start, attach or recreate it, wait for it, then its hooks (post_start after a
+/// fresh start only; prepare every run). A container that became Ready is handed back even when
+/// a hook failed, so it is torn down.
+async fn bring_up(scope: &Scope, entry: ContainerEntry, spec: ContainerSpec, plan: Plan) -> (Result<()>, Option<(Container<Ready>, Outcome)>) {
+    let up = async {
+        let configured = scope.configure(spec)?;
+        let (started, outcome) = match plan {
+            Plan::Start => (configured.start().await?, Outcome::Started),
+            Plan::StartOrAttach => match configured.start_or_attach().await? {
+                (started, Origin::Created) => (started, Outcome::Started),
+                (started, Origin::Attached) => (started, Outcome::Attached),
+            },
+            Plan::Attach => match configured.attach().await? {
+                (started, Origin::Created) => (started, Outcome::Started),
+                (started, Origin::Attached) => (started, Outcome::Attached),
+            },
+            Plan::Recreate { stale_id, why } => {
+                crate::teardown::remove_container(scope, &stale_id, entry.name, Duration::ZERO).await?;
+                match configured.start_or_attach().await? {
+                    (started, Origin::Created) => (started, Outcome::Restarted(why)),
+                    // Another process recreated it first: theirs is fresh.
+                    (started, Origin::Attached) => (started, Outcome::Attached),
+                }
+            }
+        };
+        Ok((started.wait_ready().await?, outcome))
+    };
+    let (ready, outcome) = match up.await {
         Ok(up) => up,
         Err(e) => return (Err(e), None),
     };
-    let hooked = match origin {
-        Origin::Created => (entry.post_start)(&ready).await.map_err(|e| Error::Hook {
-            container: entry.name.to_string(),
-            hook: "post_start",
-            message: e.to_string(),
-        }),
-        Origin::Attached => Ok(()),
+    let hook_error = |hook: &'static str| {
+        move |e: crate::declare::BoxError| Error::Hook { container: entry.name.to_string(), hook, message: e.to_string() }
     };
-    (hooked, Some((ready, origin)))
+    let fresh = !matches!(outcome, Outcome::Attached);
+    let mut hooked = Ok(());
+    if fresh {
+        hooked = (entry.post_start)(&ready).await.map_err(hook_error("post_start"));
+    }
+    if hooked.is_ok() {
+        hooked = (entry.prepare)(&ready).await.map_err(hook_error("prepare"));
+    }
+    (hooked, Some((ready, outcome)))
 }
 
 /// Dependencies before dependents (the graph is checked to be acyclic).

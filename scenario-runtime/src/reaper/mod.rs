@@ -18,7 +18,7 @@
 mod client;
 mod config;
 mod lock;
-mod paths;
+pub(crate) mod paths;
 mod protocol;
 mod reap;
 mod server;

@@ -39,7 +39,7 @@ pub(crate) fn log_path(session: &SessionId) -> PathBuf {
 
 /// `$XDG_RUNTIME_DIR/scenario` (per user, cleared at logout) when set and short, else
 /// `/tmp/scenario-<uid>`.
-fn runtime_dir() -> PathBuf {
+pub(crate) fn runtime_dir() -> PathBuf {
     let xdg = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from);
     if let Some(base) = xdg.filter(|d| d.is_absolute() && d.as_os_str().len() <= MAX_BASE_LEN && d.is_dir()) {
         return base.join("scenario");
@@ -51,7 +51,7 @@ fn runtime_dir() -> PathBuf {
 
 /// Creates `dir` with mode 0700, or checks that the existing one is ours and private: in a shared
 /// `/tmp` another user could otherwise plant a socket that our tests would trust.
-fn create_private_dir(dir: &Path) -> io::Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
     match std::fs::DirBuilder::new().mode(0o700).create(dir) {
         Ok(()) => return Ok(()),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}

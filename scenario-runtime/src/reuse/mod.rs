@@ -1,0 +1,9 @@
+//! Reuse across runs: find the kept-alive containers of a scope with one list call, decide per
+//! container whether it is stale (and why), and recreate exactly the stale ones and their
+//! dependents.
+
+mod staleness;
+mod survey;
+
+pub use staleness::{decide, propagate, Found, Staleness};
+pub use survey::survey;

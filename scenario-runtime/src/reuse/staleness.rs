@@ -1,0 +1,132 @@
+//! Whether a kept-alive container can serve this run, as a typed decision with its reason.
+
+use std::fmt;
+
+/// What the runtime concluded about one container of a reused scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Staleness {
+    /// No container of that name exists: start one.
+    Missing,
+    /// It exists but does not run (exited, dead, created, paused).
+    Stopped { state: String },
+    /// Its healthcheck reports unhealthy.
+    Unhealthy,
+    /// The image it runs is not what its reference or build context resolves to now.
+    ImageRebuilt { running: String, current: String },
+    /// The spec hash label differs: env, cmd, ports, mounts, ... changed.
+    SpecChanged { running: String, current: String },
+    /// A container it depends on is being recreated.
+    DependencyRecreated { dependency: String },
+    /// Up to date: attach to it.
+    Reusable,
+}
+
+impl Staleness {
+    pub fn is_reusable(&self) -> bool {
+        matches!(self, Staleness::Reusable)
+    }
+}
+
+impl fmt::Display for Staleness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Staleness::Missing => write!(f, "missing"),
+            Staleness::Stopped { state } => write!(f, "{state}"),
+            Staleness::Unhealthy => write!(f, "unhealthy"),
+            Staleness::ImageRebuilt { .. } => write!(f, "image rebuilt"),
+            Staleness::SpecChanged { .. } => write!(f, "config changed"),
+            Staleness::DependencyRecreated { dependency } => write!(f, "{dependency} restarted"),
+            Staleness::Reusable => write!(f, "up to date"),
+        }
+    }
+}
+
+/// A kept-alive container as the one list call reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub id: String,
+    /// `running`, `exited`, ...
+    pub state: String,
+    /// The engine's status text (`Up 2 minutes (unhealthy)`).
+    pub status: String,
+    pub image_id: String,
+    pub spec_hash: String,
+}
+
+/// The decision for one container, before dependencies are taken into account.
+pub fn decide(found: Option<&Found>, current_image_id: &str, current_spec_hash: &str) -> Staleness {
+    let Some(found) = found else { return Staleness::Missing };
+    if found.state != "running" {
+        return Staleness::Stopped { state: found.state.clone() };
+    }
+    if found.status.contains("(unhealthy)") {
+        return Staleness::Unhealthy;
+    }
+    if found.image_id != current_image_id {
+        return Staleness::ImageRebuilt { running: found.image_id.clone(), current: current_image_id.to_string() };
+    }
+    if found.spec_hash != current_spec_hash {
+        return Staleness::SpecChanged { running: found.spec_hash.clone(), current: current_spec_hash.to_string() };
+    }
+    Staleness::Reusable
+}
+
+/// Marks every container that depends (directly or not) on a stale one as stale too.
+/// `depends_on(name)` lists a container's dependencies; `decisions` is in any order.
+pub fn propagate<'a>(decisions: &mut [(&'a str, Staleness)], depends_on: impl Fn(&str) -> &'a [&'a str]) {
+    loop {
+        let stale: Vec<&str> = decisions.iter().filter(|(_, s)| !s.is_reusable()).map(|(n, _)| *n).collect();
+        let mut changed = false;
+        for (name, staleness) in decisions.iter_mut() {
+            if staleness.is_reusable() {
+                if let Some(dependency) = depends_on(name).iter().find(|d| stale.contains(d)) {
+                    *staleness = Staleness::DependencyRecreated { dependency: dependency.to_string() };
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn running() -> Found {
+        Found { id: "c1".into(), state: "running".into(), status: "Up 3 minutes".into(), image_id: "sha256:a".into(), spec_hash: "h1".into() }
+    }
+
+    #[test]
+    fn each_reason_is_told_apart() {
+        assert_eq!(decide(None, "sha256:a", "h1"), Staleness::Missing);
+        assert_eq!(decide(Some(&running()), "sha256:a", "h1"), Staleness::Reusable);
+        let exited = Found { state: "exited".into(), ..running() };
+        assert_eq!(decide(Some(&exited), "sha256:a", "h1"), Staleness::Stopped { state: "exited".into() });
+        let sick = Found { status: "Up 1 second (unhealthy)".into(), ..running() };
+        assert_eq!(decide(Some(&sick), "sha256:a", "h1"), Staleness::Unhealthy);
+        assert!(matches!(decide(Some(&running()), "sha256:b", "h1"), Staleness::ImageRebuilt { .. }));
+        assert!(matches!(decide(Some(&running()), "sha256:a", "h2"), Staleness::SpecChanged { .. }));
+    }
+
+    #[test]
+    fn dependents_of_stale_containers_are_stale_transitively() {
+        let mut decisions = vec![
+            ("web", Staleness::Reusable),
+            ("worker", Staleness::Reusable),
+            ("db", Staleness::ImageRebuilt { running: "a".into(), current: "b".into() }),
+            ("cache", Staleness::Reusable),
+        ];
+        propagate(&mut decisions, |name| match name {
+            "web" => &["db"],
+            "worker" => &["web", "cache"],
+            _ => &[],
+        });
+        assert_eq!(decisions[0].1, Staleness::DependencyRecreated { dependency: "db".into() });
+        assert_eq!(decisions[1].1, Staleness::DependencyRecreated { dependency: "web".into() });
+        assert_eq!(decisions[3].1, Staleness::Reusable);
+        assert_eq!(decisions[0].1.to_string(), "db restarted");
+    }
+}
