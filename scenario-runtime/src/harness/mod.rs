@@ -17,6 +17,8 @@ use runner::{Ownership, Runner};
 
 /// Runs the scenario tests of this binary. `--list` never touches Docker.
 pub fn main() -> ExitCode {
+    // The session's reaper is this binary re-executed: in that role it never reaches the tests.
+    crate::reaper::run_if_reaper_process();
     let (arguments, options) = args::parse(std::env::args(), |key| std::env::var(key).ok());
     let catalog = match catalog::Catalog::collect() {
         Ok(catalog) => catalog,

@@ -44,6 +44,9 @@ struct Slot {
 pub(crate) struct Runner {
     runtime: tokio::runtime::Runtime,
     engine: tokio::sync::OnceCell<Result<Engine, Arc<String>>>,
+    /// Held until the process ends: the session's reaper removes what this run created once the
+    /// last process holding one has gone, also after a crash.
+    reaper: std::sync::Mutex<Option<crate::reaper::ReaperLease>>,
     session: SessionId,
     project: ProjectId,
     ownership: Ownership,
@@ -72,6 +75,7 @@ impl Runner {
         Runner {
             runtime,
             engine: tokio::sync::OnceCell::new(),
+            reaper: std::sync::Mutex::new(None),
             session: SessionId::detect(),
             project: ProjectId::detect(),
             ownership,
@@ -120,7 +124,15 @@ impl Runner {
 
     async fn engine(&self) -> Result<Engine, Arc<String>> {
         self.engine
-            .get_or_init(|| async { Engine::connect().await.map_err(|e| Arc::new(e.to_string())) })
+            .get_or_init(|| async {
+                let engine = Engine::connect().await.map_err(|e| Arc::new(e.to_string()))?;
+                match crate::reaper::ensure(&engine, &self.session).await {
+                    Ok(lease) => *self.reaper.lock().unwrap() = Some(lease),
+                    // The reaper is the safety net; the harness's own teardown still runs.
+                    Err(e) => eprintln!("warning: no reaper for this session ({e}); set SCENARIO_REAPER=off to silence"),
+                }
+                Ok(engine)
+            })
             .await
             .clone()
     }

@@ -1,0 +1,181 @@
+//! The scenario harness as a user meets it: the fixture binary run as a subprocess with libtest's
+//! flags, its output and exit code checked, and the engine checked for leftovers.
+
+use std::process::{Command, Output};
+
+use scenario_runtime::{cleanup, labels, Engine, SessionId};
+
+const FIXTURE: &str = env!("CARGO_BIN_EXE_harness_fixture");
+
+/// A run of the fixture under its own session and project, so parallel tests never meet.
+struct Run {
+    session: String,
+    project: String,
+}
+
+impl Run {
+    fn new(tag: &str) -> Run {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        Run { session: format!("h{tag}{:x}{nanos:x}", std::process::id()), project: format!("harness{tag}") }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(FIXTURE);
+        command
+            .args(args)
+            .env("SCENARIO_SESSION_ID", &self.session)
+            .env("SCENARIO_PROJECT", &self.project)
+            .env("SCENARIO_REAPER", "off")
+            .env_remove("SCENARIO_REUSE")
+            .env_remove("NEXTEST_EXECUTION_MODE");
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("the fixture runs")
+    }
+
+    async fn leftovers(&self) -> Vec<String> {
+        scenario_tests::leftovers(&Engine::connect().await.unwrap(), &SessionId::new(&self.session)).await
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The outcome libtest printed for `test` (`ok`, `FAILED`, `ignored`); names are padded.
+fn outcome<'a>(stdout: &'a str, test: &str) -> Option<&'a str> {
+    stdout.lines().find_map(|line| {
+        let rest = line.strip_prefix("test ")?.strip_prefix(test)?;
+        rest.trim_start().strip_prefix("... ").map(str::trim)
+    })
+}
+
+#[test]
+fn list_prints_only_test_lines_and_never_contacts_the_engine() {
+    let run = Run::new("list");
+    let out = run.command(&["--list", "--format", "terse"]).env("DOCKER_HOST", "unix:///nonexistent/docker.sock").output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "chain::fails_on_purpose: test\nchain::ignored_one: test\nchain::started_in_dependency_order: test\nslow::blocks: test\nstuck::never_runs: test\n"
+    );
+    assert_eq!(text(&out.stderr), "", "no status lines: nothing was started");
+}
+
+#[tokio::test]
+async fn an_exact_filter_starts_only_that_scenario_in_dependency_order() {
+    let run = Run::new("exact");
+    let out = run.run(&["--exact", "chain::started_in_dependency_order"]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert_eq!(outcome(&stdout, "chain::started_in_dependency_order"), Some("ok"), "{stdout}");
+    assert!(stdout.contains("1 passed; 0 failed; 0 ignored; 0 measured; 4 filtered out"), "{stdout}");
+    assert!(stderr.contains("scenario chain: ready in"), "{stderr}");
+    assert!(stderr.contains("started a, b, c"), "{stderr}");
+    assert!(!stderr.contains("scenario stuck"), "an unselected scenario starts nothing: {stderr}");
+    assert_eq!(run.leftovers().await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn failures_give_libtest_exit_codes_reasons_and_log_tails_and_clean_up() {
+    let run = Run::new("full");
+    let out = run.run(&["--test-threads", "2"]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(101), "{stdout}\n{stderr}");
+    assert_eq!(outcome(&stdout, "chain::fails_on_purpose"), Some("FAILED"), "{stdout}");
+    assert_eq!(outcome(&stdout, "chain::started_in_dependency_order"), Some("ok"), "{stdout}");
+    assert!(stdout.contains("deliberate failure"), "{stdout}");
+    assert!(stdout.contains("--- last log lines of c ---") && stdout.contains("c-ready"), "the failure quotes each container's log tail: {stdout}");
+    assert_eq!(outcome(&stdout, "chain::ignored_one"), Some("ignored"), "{stdout}");
+    assert_eq!(outcome(&stdout, "stuck::never_runs"), Some("FAILED"), "{stdout}");
+    assert!(stdout.contains("scenario `stuck` did not start"), "{stdout}");
+    assert!(stdout.contains("container `stuck` was not ready") && stdout.contains("stuck-starting"), "the start failure names the container and quotes its logs: {stdout}");
+    assert!(stdout.contains("1 passed; 2 failed; 2 ignored; 0 measured; 0 filtered out"), "{stdout}");
+    assert_eq!(run.leftovers().await, Vec::<String>::new(), "torn down, also after failures");
+}
+
+#[tokio::test]
+async fn skip_filters_leave_a_green_run() {
+    let run = Run::new("skip");
+    let out = run.run(&["--skip", "fails_on_purpose", "--skip", "stuck"]);
+    assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("1 passed; 0 failed; 2 ignored; 0 measured; 2 filtered out"), "{}", text(&out.stdout));
+    assert_eq!(run.leftovers().await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn reuse_is_accepted_and_keeps_the_environment_for_the_next_run() {
+    let run = Run::new("reuse");
+    let out = run.run(&["--reuse", "--exact", "chain::started_in_dependency_order"]);
+    assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
+    let again = run.command(&["--exact", "chain::started_in_dependency_order"]).env("SCENARIO_REUSE", "1").output().unwrap();
+    let stderr = text(&again.stderr);
+    assert!(again.status.success(), "{stderr}");
+    assert!(stderr.contains("reused a, b, c"), "the second run attaches: {stderr}");
+    let engine = Engine::connect().await.unwrap();
+    let kept = cleanup::remove_labelled(&engine, &[format!("{}={}", labels::PROJECT, run.project)]).await.unwrap();
+    assert_eq!(kept.containers, 0, "kept-alive containers are left alone by label cleanup");
+    // Remove them for real: the kept containers are ours, labelled reuse=true.
+    remove_project_including_kept(&engine, &run.project).await;
+}
+
+async fn remove_project_including_kept(engine: &Engine, project: &str) {
+    use bollard::query_parameters::{ListContainersOptionsBuilder, ListNetworksOptionsBuilder, RemoveContainerOptionsBuilder};
+    use std::collections::HashMap;
+    let filters = HashMap::from([("label", vec![format!("{}={project}", labels::PROJECT), format!("{}=true", labels::MANAGED)])]);
+    let docker = engine.docker();
+    let containers = docker.list_containers(Some(ListContainersOptionsBuilder::new().all(true).filters(&filters).build())).await.unwrap();
+    assert_eq!(containers.len(), 3, "a, b and c were kept alive");
+    for c in containers {
+        assert_eq!(c.labels.unwrap()[labels::REUSE], "true");
+        docker.remove_container(&c.id.unwrap(), Some(RemoveContainerOptionsBuilder::new().force(true).v(true).build())).await.unwrap();
+    }
+    for n in docker.list_networks(Some(ListNetworksOptionsBuilder::new().filters(&filters).build())).await.unwrap() {
+        docker.remove_network(&n.id.unwrap()).await.unwrap();
+    }
+}
+
+/// Starts `slow::blocks` and returns once its container runs (the test printed its id).
+fn start_blocking(run: &Run, reaper: bool) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut command = run.command(&["--ignored", "--exact", "slow::blocks"]);
+    if reaper {
+        command.env("SCENARIO_REAPER", "on").env("SCENARIO_REAPER_GRACE_MS", "500");
+    }
+    let mut child = command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let id = lines
+        .find_map(|line| line.unwrap().strip_prefix("blocking with container ").map(String::from))
+        .expect("the blocking test reports its container");
+    (child, id)
+}
+
+#[tokio::test]
+async fn an_interrupted_run_tears_down_before_it_exits() {
+    let run = Run::new("sigint");
+    let (mut child, id) = start_blocking(&run, false);
+    assert!(run.leftovers().await.iter().any(|l| l.contains("slow")), "the container runs");
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(run.leftovers().await, Vec::<String>::new(), "container {id} and its network are gone at exit");
+}
+
+#[tokio::test]
+async fn a_killed_run_is_cleaned_by_the_reaper() {
+    let run = Run::new("sigkill");
+    let (mut child, _id) = start_blocking(&run, true);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The reaper acts after its grace period (0.5 s here): re-check until then plus 5 s.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(5_500);
+    let mut left = run.leftovers().await;
+    while !left.is_empty() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        left = run.leftovers().await;
+    }
+    assert_eq!(left, Vec::<String>::new(), "the session's reaper removed everything");
+}
