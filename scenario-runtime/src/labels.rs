@@ -17,6 +17,9 @@ pub const INSTANCE: &str = "dev.scenario.instance";
 pub const SPEC_HASH: &str = "dev.scenario.spec-hash";
 /// `true` on containers kept alive on purpose for the next run; reapers leave them alone.
 pub const REUSE: &str = "dev.scenario.reuse";
+/// Where the container's image comes from (JSON of the spec's `ImageSource`), so tools can tell
+/// whether the image was rebuilt since without the spec.
+pub const IMAGE_SOURCE: &str = "dev.scenario.image-source";
 /// On built images: the hash of the context they were built from.
 pub const CONTEXT_HASH: &str = "dev.scenario.context-hash";
 

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::readiness::Readiness;
 
 /// Where the container's image comes from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum ImageSource {
     /// An image reference (`postgres:16`): used if present, pulled if missing.
     Reference(String),
@@ -21,7 +21,7 @@ pub enum ImageSource {
 }
 
 /// A folder holding a Dockerfile and everything it copies.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct BuildContext {
     pub dir: PathBuf,
     /// The Dockerfile's path inside the context (default `Dockerfile`).

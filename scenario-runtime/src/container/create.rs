@@ -20,6 +20,9 @@ pub(crate) fn create_body(spec: &ContainerSpec, scope: &ScopeIds, image: &str, n
     all_labels.extend(scope.labels());
     all_labels.insert(labels::CONTAINER.into(), spec.name.clone());
     all_labels.insert(labels::SPEC_HASH.into(), spec.spec_hash());
+    if let Ok(source) = serde_json::to_string(&spec.image) {
+        all_labels.insert(labels::IMAGE_SOURCE.into(), source);
+    }
 
     let port_bindings = spec
         .ports

@@ -1,0 +1,62 @@
+//! `cargo scenario`: the containers that `cargo test -- --reuse` keeps alive, listed with
+//! whether they are still up to date, and removed per scenario or for the whole project.
+
+mod args;
+mod kept;
+
+use std::process::ExitCode;
+
+use args::Command;
+use scenario_runtime::{cleanup, labels, Engine, ProjectId};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let invocation = match args::parse(std::env::args()) {
+        Ok(invocation) => invocation,
+        Err(why) => {
+            eprintln!("error: {why}\n\n{}", args::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    if invocation.command == Command::Help {
+        println!("{}", args::USAGE);
+        return ExitCode::SUCCESS;
+    }
+    let project = invocation.project.as_deref().map(ProjectId::new).unwrap_or_else(ProjectId::detect);
+    match run(invocation.command, &project).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(why) => {
+            eprintln!("error: {why}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, project: &ProjectId) -> Result<(), String> {
+    let engine = Engine::connect().await.map_err(|e| e.to_string())?;
+    let project_filter = format!("{}={project}", labels::PROJECT);
+    match command {
+        Command::List => {
+            let kept = kept::list(&engine, project).await?;
+            if kept.is_empty() {
+                println!("no containers kept alive for project {project}");
+                return Ok(());
+            }
+            println!("{:<20} {:>4} {:<16} {:>5}  STATUS", "SCENARIO", "INST", "CONTAINER", "AGE");
+            for k in kept {
+                println!("{:<20} {:>4} {:<16} {:>5}  {}", k.scenario, k.instance, k.container, kept::age(k.age_secs), k.verdict);
+            }
+        }
+        Command::Down { scenario } => {
+            let filters = [project_filter, format!("{}={scenario}", labels::SCENARIO)];
+            let removed = cleanup::remove_including_kept(&engine, &filters).await.map_err(|e| e.to_string())?;
+            println!("{scenario}: removed {} containers, {} networks, {} volumes", removed.containers, removed.networks, removed.volumes);
+        }
+        Command::Prune => {
+            let removed = cleanup::remove_including_kept(&engine, &[project_filter]).await.map_err(|e| e.to_string())?;
+            println!("project {project}: removed {} containers, {} networks, {} volumes", removed.containers, removed.networks, removed.volumes);
+        }
+        Command::Help => unreachable!("handled before connecting"),
+    }
+    Ok(())
+}
