@@ -188,7 +188,7 @@ pub(crate) fn string_pairs(list: &ArgList, string_keys: bool) -> syn::Result<Vec
             return Err(syn::Error::new_spanned(lit, "expected a name, not a string"));
         }
         let value = match &entry.value {
-            ArgValue::Assign(_, expr) => lit_str(expr, "a string literal value")?,
+            ArgValue::Assign(_, expr) => lit_str(expr, &format!("a string value: `{} = \"...\"`", entry.key.name()))?,
             _ => return Err(syn::Error::new_spanned(entry, format!("expected `{} = \"value\"`", entry.key.name()))),
         };
         let key = match &entry.key {

@@ -1,6 +1,6 @@
 //! Spans for errors about a whole item.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::{quote, ToTokens};
 use syn::Item;
 
@@ -45,4 +45,23 @@ pub(crate) fn item_head(item: &Item) -> TokenStream {
         }
         other => other.to_token_stream(),
     }
+}
+
+/// `tokens` with every span set to `span`. Generated paths (`::scenario_runtime::__private::..`)
+/// otherwise carry the attribute's span, and an expression mixing them with the user's tokens
+/// is reported on the whole attribute instead of the user's token.
+pub(crate) fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(group) = &token {
+                let mut respanned = Group::new(group.delimiter(), respan(group.stream(), span));
+                respanned.set_span(span);
+                token = TokenTree::Group(respanned);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
 }

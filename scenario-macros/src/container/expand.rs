@@ -10,6 +10,7 @@ use syn::{Ident, ItemStruct, Path};
 
 use super::parse::{ReadyArgs, ReadyKind, Source};
 use super::validate::{BuildDir, ContainerModel, HostPath, Image, MountSpec};
+use crate::spans::respan;
 
 pub(super) fn expand(model: &ContainerModel, item: &ItemStruct) -> TokenStream {
     let krate = &model.krate;
@@ -18,7 +19,8 @@ pub(super) fn expand(model: &ContainerModel, item: &ItemStruct) -> TokenStream {
     let name = &model.name;
     let dependency_names = model.depends_on.iter().map(|dep| {
         // Spanned on the user's path: "`X: ContainerDef` is not satisfied" points at `X`.
-        quote_spanned!(dep.span()=> <#dep as #private::ContainerDef>::NAME)
+        let container_def = respan(quote!(#private::ContainerDef), dep.span());
+        quote_spanned!(dep.span()=> <#dep as #container_def>::NAME)
     });
     let dependencies = &model.depends_on;
     let spec = spec(model, &private);
@@ -69,7 +71,10 @@ fn spec(model: &ContainerModel, private: &TokenStream) -> TokenStream {
     let constructor = match &model.image {
         Image::Reference(Source::Literal(lit)) => quote!(#private::ContainerSpec::from_image(#name, #lit)),
         Image::Reference(Source::Computed(expr)) => {
-            quote_spanned!(expr.span()=> #private::ContainerSpec::from_image(#name, #expr))
+            // Spanned on the expression: a value that is no `Into<String>` is reported there.
+            let span = expr.span();
+            let (from_image, name) = (respan(quote!(#private::ContainerSpec::from_image), span), respan(name, span));
+            quote_spanned!(span=> #from_image(#name, #expr))
         }
         Image::Build { dir, dockerfile, args } => {
             if let Some(dockerfile) = dockerfile {
@@ -81,7 +86,10 @@ fn spec(model: &ContainerModel, private: &TokenStream) -> TokenStream {
                 BuildDir::Absolute(path) => path.to_token_stream(),
                 BuildDir::Computed(expr) => expr.to_token_stream(),
             };
-            quote_spanned!(dir.span()=> #private::ContainerSpec::from_build(#name, #dir))
+            // Spanned on the folder: a value that is no `Into<PathBuf>` is reported there.
+            let span = dir.span();
+            let (from_build, name) = (respan(quote!(#private::ContainerSpec::from_build), span), respan(name, span));
+            quote_spanned!(span=> #from_build(#name, #dir))
         }
     };
     if let Some(cmd) = &model.cmd {
@@ -111,7 +119,7 @@ fn spec(model: &ContainerModel, private: &TokenStream) -> TokenStream {
             quote!(.interval(#interval))
         });
         let retries = check.retries.as_ref().map(|r| {
-            let retries = Literal::u32_unsuffixed(r.value as u32);
+            let retries = Literal::u32_unsuffixed(*r as u32);
             quote!(.retries(#retries))
         });
         calls.push(quote!(.healthcheck(#private::HealthCheck::cmd([#(#cmd),*]) #interval #retries)));
@@ -172,19 +180,19 @@ fn readiness(ready: &ReadyArgs, private: &TokenStream) -> TokenStream {
         ReadyKind::None => quote!(#readiness::none()),
         ReadyKind::Log { text, times } => {
             let times = times.as_ref().map(|t| {
-                let times = Literal::usize_unsuffixed(t.value as usize);
+                let times = Literal::usize_unsuffixed(*t as usize);
                 quote!(.times(#times))
             });
             quote!(#readiness::log(#text) #times)
         }
         ReadyKind::Port(port) => {
-            let port = Literal::u16_unsuffixed(port.value as u16);
+            let port = Literal::u16_unsuffixed(port.value);
             quote!(#readiness::port(#port))
         }
         ReadyKind::Http { port, path, status } => {
-            let port = Literal::u16_unsuffixed(port.value as u16);
+            let port = Literal::u16_unsuffixed(port.value);
             let status = status.as_ref().map(|s| {
-                let status = Literal::u16_unsuffixed(s.value as u16);
+                let status = Literal::u16_unsuffixed(*s as u16);
                 quote!(.status(#status))
             });
             quote!(#readiness::http(#port, #path) #status)
@@ -210,7 +218,8 @@ fn duration(duration: Duration, private: &TokenStream) -> TokenStream {
 fn hook(path: &Option<Path>, method: &str, krate: &Path, private: &TokenStream) -> Option<TokenStream> {
     let path = path.as_ref()?;
     let method = Ident::new(method, path.span());
-    let call = quote_spanned!(path.span()=> #private::Box::pin(#path(container)));
+    let pin = respan(quote!(#private::Box::pin), path.span());
+    let call = quote_spanned!(path.span()=> #pin(#path(container)));
     Some(quote! {
         fn #method(container: &#krate::Container<#krate::Ready>) -> #private::HookFuture<'_> {
             #call

@@ -1,6 +1,6 @@
-//! `#[container(...)]` arguments: which keys exist, each key's syntax and the type of its value.
-//! Only what one key says on its own is checked here; ranges and rules between keys are
-//! `validate`'s.
+//! `#[container(...)]` arguments: which keys exist, each key's syntax, the type of its value and
+//! the range of its numbers and durations. Rules between keys, and the meaning of strings
+//! (names, volumes), are `validate`'s.
 
 use std::time::Duration;
 
@@ -47,10 +47,10 @@ pub(super) enum Source {
     Computed(Expr),
 }
 
-/// A port number as written; `validate` checks the range.
+/// A port number in 1..=65535, with its literal for errors about it.
 pub(super) struct PortLit {
     pub lit: LitInt,
-    pub value: u64,
+    pub value: u16,
 }
 
 pub(super) struct DurationLit {
@@ -58,18 +58,10 @@ pub(super) struct DurationLit {
     pub value: Duration,
 }
 
-/// A number argument such as `times = 2`, `status = 204`, `retries = 10`.
-pub(super) struct NumberLit {
-    pub lit: LitInt,
-    pub value: u64,
-}
-
 pub(super) struct HealthcheckArgs {
     pub cmd: Vec<LitStr>,
-    /// The whole `cmd = [...]` value, for an error about an empty command.
-    pub cmd_expr: Expr,
     pub interval: Option<DurationLit>,
-    pub retries: Option<NumberLit>,
+    pub retries: Option<u64>,
 }
 
 pub(super) struct ReadyArgs {
@@ -79,11 +71,11 @@ pub(super) struct ReadyArgs {
 
 pub(super) enum ReadyKind {
     None,
-    Log { text: LitStr, times: Option<NumberLit> },
+    Log { text: LitStr, times: Option<u64> },
     Port(PortLit),
-    Http { port: PortLit, path: LitStr, status: Option<NumberLit> },
+    Http { port: PortLit, path: LitStr, status: Option<u64> },
     Healthy,
-    Exec { command: Vec<LitStr>, command_expr: Expr },
+    Exec { command: Vec<LitStr> },
 }
 
 /// The keys as given. A key that was present but whose value did not parse is in `seen` but
@@ -101,6 +93,8 @@ pub(super) struct ContainerArgs {
     pub working_dir: Option<Keyed<LitStr>>,
     pub user: Option<Keyed<LitStr>>,
     pub ports: Option<Keyed<Vec<PortLit>>>,
+    /// Every element of `ports` parsed (else a readiness port may be among the bad ones).
+    pub ports_complete: bool,
     pub aliases: Option<Keyed<Vec<LitStr>>>,
     pub labels: Option<Keyed<Vec<(ArgKey, LitStr)>>>,
     pub tmpfs: Option<Keyed<Vec<LitStr>>>,
@@ -115,6 +109,8 @@ pub(super) struct ContainerArgs {
     pub krate: Option<Keyed<Path>>,
     /// Every known key that appeared, in the order written (first occurrences only).
     pub seen: Vec<(&'static str, Ident)>,
+    /// Keys suggested for misspelled ones: not "missing", the user meant them.
+    pub misspelled: Vec<&'static str>,
     /// The argument list did not parse at all: nothing can be said about missing keys.
     pub unparsed: bool,
 }
@@ -122,6 +118,11 @@ pub(super) struct ContainerArgs {
 impl ContainerArgs {
     pub(super) fn seen(&self, key: &str) -> bool {
         self.seen.iter().any(|(seen, _)| *seen == key)
+    }
+
+    /// Given, or meant by a misspelled key (so no "missing" error is piled on the typo's).
+    pub(super) fn intended(&self, key: &str) -> bool {
+        self.seen(key) || self.misspelled.contains(&key)
     }
 }
 
@@ -136,6 +137,7 @@ pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> ContainerArgs {
         let name = key.unraw().to_string();
         let Some(&known) = KEYS.iter().find(|&&k| k == name) else {
             errors.spanned(key, suggest::unknown("key", &name, KEYS));
+            args.misspelled.extend(suggest::closest(&name, KEYS));
             continue;
         };
         if args.seen(known) {
@@ -143,14 +145,20 @@ pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> ContainerArgs {
             continue;
         }
         args.seen.push((known, key.clone()));
-        if let Err(error) = parse_key(&mut args, known, key, arg) {
+        if let Err(error) = parse_key(&mut args, known, key, arg, errors) {
             errors.push(error);
         }
     }
     args
 }
 
-fn parse_key(args: &mut ContainerArgs, name: &'static str, key: &Ident, arg: &AttrArg) -> syn::Result<()> {
+fn parse_key(
+    args: &mut ContainerArgs,
+    name: &'static str,
+    key: &Ident,
+    arg: &AttrArg,
+    errors: &mut Errors,
+) -> syn::Result<()> {
     fn keyed<T>(key: &Ident, value: T) -> Option<Keyed<T>> {
         Some(Keyed { key: key.clone(), value })
     }
@@ -177,7 +185,10 @@ fn parse_key(args: &mut ContainerArgs, name: &'static str, key: &Ident, arg: &At
         "user" => args.user = keyed(key, string(arg, "user = \"postgres\"")?),
         "ports" => {
             let usage = "an array of port numbers, e.g. `ports = [5432]`";
-            args.ports = keyed(key, args::array(arg.assigned(usage)?, usage, port)?);
+            // Good elements are kept, so their own checks still run next to a bad one's error.
+            let elements = args::array(arg.assigned(usage)?, usage, |element| Ok(errors.ok(port(element))))?;
+            args.ports_complete = elements.iter().all(Option::is_some);
+            args.ports = keyed(key, elements.into_iter().flatten().collect());
         }
         "aliases" => args.aliases = keyed(key, strings(arg, "aliases = [\"postgres\"]")?),
         "labels" => {
@@ -245,16 +256,28 @@ fn strings(arg: &AttrArg, example: &str) -> syn::Result<Vec<LitStr>> {
 
 fn port(expr: &Expr) -> syn::Result<PortLit> {
     let lit = args::lit_int(expr, "a port number (1..=65535)")?;
-    let value = lit
-        .base10_parse::<u64>()
-        .map_err(|_| syn::Error::new_spanned(&lit, "port number out of range: a port is 1..=65535"))?;
-    Ok(PortLit { lit, value })
+    match lit.base10_parse::<u16>() {
+        Ok(value) if value != 0 => Ok(PortLit { lit, value }),
+        _ => Err(syn::Error::new_spanned(&lit, format!("port {lit} is not a valid port: a port is 1..=65535"))),
+    }
 }
 
-fn number(expr: &Expr, what: &str) -> syn::Result<NumberLit> {
+/// A number literal within `range`; `what` names it in errors.
+fn number(expr: &Expr, what: &str, range: std::ops::RangeInclusive<u64>) -> syn::Result<u64> {
     let lit = args::lit_int(expr, what)?;
-    let value = lit.base10_parse::<u64>().map_err(|_| syn::Error::new_spanned(&lit, format!("expected {what}")))?;
-    Ok(NumberLit { lit, value })
+    match lit.base10_parse::<u64>() {
+        Ok(value) if range.contains(&value) => Ok(value),
+        _ => Err(syn::Error::new_spanned(&lit, format!("expected {what} in {}..={}", range.start(), range.end()))),
+    }
+}
+
+/// A duration that must be more than zero (a timeout or an interval); `what` names it.
+fn positive_duration(expr: &Expr, what: &str) -> syn::Result<DurationLit> {
+    let duration = duration(expr)?;
+    if duration.value.is_zero() {
+        return Err(syn::Error::new_spanned(&duration.lit, format!("{what} must be more than zero")));
+    }
+    Ok(duration)
 }
 
 fn duration(expr: &Expr) -> syn::Result<DurationLit> {
@@ -288,12 +311,13 @@ fn healthcheck(arg: &AttrArg, list: &ArgList) -> syn::Result<HealthcheckArgs> {
                     Ok(())
                 })
             }
-            "interval" => {
-                entry.assigned("a duration, e.g. `interval = \"200ms\"`").and_then(duration).map(|d| interval = Some(d))
-            }
+            "interval" => entry
+                .assigned("a duration, e.g. `interval = \"200ms\"`")
+                .and_then(|e| positive_duration(e, "a healthcheck interval"))
+                .map(|d| interval = Some(d)),
             _ => entry
                 .assigned("a number, e.g. `retries = 10`")
-                .and_then(|e| number(e, "a number of retries"))
+                .and_then(|e| number(e, "a number of retries", 1..=u64::from(u32::MAX)))
                 .map(|n| retries = Some(n)),
         };
         errors.ok(parsed);
@@ -303,7 +327,10 @@ fn healthcheck(arg: &AttrArg, list: &ArgList) -> syn::Result<HealthcheckArgs> {
     }
     errors.finish()?;
     let (cmd, cmd_expr) = cmd.expect("no error, so `cmd` parsed");
-    Ok(HealthcheckArgs { cmd, cmd_expr, interval, retries })
+    if cmd.is_empty() {
+        return Err(syn::Error::new_spanned(cmd_expr, "the healthcheck command needs at least one element"));
+    }
+    Ok(HealthcheckArgs { cmd, interval, retries })
 }
 
 /// One readiness kind: its positional arguments and the named ones it accepts.
@@ -383,10 +410,10 @@ pub(super) fn ready(expr: &Expr) -> syn::Result<ReadyArgs> {
     for (name_ident, value) in named {
         let name = name_ident.to_string();
         if !form.named.contains(&name.as_str()) {
-            let message = if form.named.is_empty() {
-                format!("`{}` takes no named arguments", form.kind)
-            } else {
-                suggest::unknown(&format!("argument of `{}`", form.kind), &name, form.named)
+            let message = match suggest::closest(&name, form.named) {
+                Some(meant) => format!("`{}` has no argument `{name}`; did you mean `{meant}`?", form.kind),
+                None if form.named.is_empty() => format!("`{}` takes no named arguments", form.kind),
+                None => format!("`{}` has no argument `{name}`; it takes {}", form.kind, form.named.join(", ")),
             };
             errors.spanned(&name_ident, message);
             continue;
@@ -397,9 +424,9 @@ pub(super) fn ready(expr: &Expr) -> syn::Result<ReadyArgs> {
         }
         seen.push(name.clone());
         match name.as_str() {
-            "times" => times = errors.ok(number(value, "a number of log lines, e.g. `times = 2`")),
-            "status" => status = errors.ok(number(value, "an HTTP status code, e.g. `status = 204`")),
-            _ => timeout = errors.ok(duration(value)),
+            "times" => times = errors.ok(number(value, "a number of log lines", 1..=1_000_000)),
+            "status" => status = errors.ok(number(value, "an HTTP status", 100..=599)),
+            _ => timeout = errors.ok(positive_duration(value, "a readiness timeout")),
         }
     }
 
@@ -412,12 +439,20 @@ pub(super) fn ready(expr: &Expr) -> syn::Result<ReadyArgs> {
         "http" => {
             let port = errors.ok(port(positional[0]));
             let path = errors.ok(text(positional[1], "the path to request, as a string, e.g. \"/health\""));
+            if let Some(path) = path.as_ref().filter(|p| !p.value().starts_with('/')) {
+                errors.spanned(path, "the path must start with `/`, e.g. \"/health\"");
+            }
             port.zip(path).map(|(port, path)| ReadyKind::Http { port, path, status })
         }
         "healthy" => Some(ReadyKind::Healthy),
-        "exec" => errors
-            .ok(args::str_array(positional[0], "the command as an array of strings, e.g. `[\"pg_isready\"]`"))
-            .map(|command| ReadyKind::Exec { command, command_expr: positional[0].clone() }),
+        "exec" => {
+            let usage = "the command as an array of strings, e.g. `[\"pg_isready\"]`";
+            let command = errors.ok(args::str_array(positional[0], usage));
+            if command.as_ref().is_some_and(Vec::is_empty) {
+                errors.spanned(positional[0], "the readiness command needs at least one element");
+            }
+            command.map(|command| ReadyKind::Exec { command })
+        }
         _ => Some(ReadyKind::None),
     };
     errors.finish()?;
@@ -442,11 +477,11 @@ mod tests {
         assert!(matches!(ready_of("healthy").unwrap().kind, ReadyKind::Healthy));
         assert!(matches!(ready_of("healthy()").unwrap().kind, ReadyKind::Healthy));
         let log = ready_of(r#"log("up", times = 2, timeout = "10s")"#).unwrap();
-        assert!(matches!(&log.kind, ReadyKind::Log { times: Some(n), .. } if n.value == 2));
+        assert!(matches!(&log.kind, ReadyKind::Log { times: Some(2), .. }));
         assert_eq!(log.timeout.unwrap().value, Duration::from_secs(10));
         assert!(matches!(ready_of("port(5432)").unwrap().kind, ReadyKind::Port(PortLit { value: 5432, .. })));
         let http = ready_of(r#"http(8080, "/health", status = 204)"#).unwrap();
-        assert!(matches!(http.kind, ReadyKind::Http { status: Some(NumberLit { value: 204, .. }), .. }));
+        assert!(matches!(http.kind, ReadyKind::Http { status: Some(204), .. }));
         assert!(matches!(ready_of(r#"exec(["pg_isready", "-q"])"#).unwrap().kind, ReadyKind::Exec { .. }));
     }
 

@@ -8,7 +8,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::{Expr, Fields, Ident, Item, ItemStruct, LitStr, Path};
 
-use super::parse::{ContainerArgs, DurationLit, HealthcheckArgs, NumberLit, PortLit, ReadyArgs, ReadyKind, Source};
+use super::parse::{ContainerArgs, HealthcheckArgs, ReadyArgs, ReadyKind, Source};
 use crate::args::ArgKey;
 use crate::case::snake_case;
 use crate::errors::Errors;
@@ -126,10 +126,7 @@ pub(super) fn validate(
     let image = image(&args, attr, errors);
     let ports = ports(&args, errors);
     if let Some(ready) = &args.ready {
-        check_ready(&ready.value, ports.as_deref(), errors);
-    }
-    if let Some(healthcheck) = &args.healthcheck {
-        check_healthcheck(&healthcheck.value, errors);
+        check_ready_port(&ready.value, ports.as_deref(), errors);
     }
     for (key, value) in [("cmd", &args.cmd), ("entrypoint", &args.entrypoint)] {
         if let Some(list) = value.as_ref().filter(|l| l.value.is_empty()) {
@@ -185,6 +182,7 @@ pub(super) fn validate(
 fn image(args: &ContainerArgs, attr: &TokenStream, errors: &mut Errors) -> Option<Image> {
     let sources: Vec<&(&str, Ident)> = args.seen.iter().filter(|(key, _)| matches!(*key, "image" | "build")).collect();
     match sources.as_slice() {
+        [] if args.intended("image") || args.intended("build") => return None,
         [] => {
             let message = "a container needs an image: `image = \"postgres:16\"`, or `build = \"images/postgres\"` \
                            for a Dockerfile folder in this crate";
@@ -249,86 +247,33 @@ fn clone_source(source: &Source) -> Source {
     }
 }
 
-/// The exposed ports, or `None` if `ports` was given but did not parse (so membership checks
-/// against it would only mislead).
+/// The exposed ports, or `None` if some element of `ports` did not parse (so a membership
+/// check against the rest would only mislead).
 fn ports(args: &ContainerArgs, errors: &mut Errors) -> Option<Vec<u16>> {
     let Some(ports) = &args.ports else {
         return (!args.seen("ports")).then(Vec::new);
     };
-    let mut valid = Vec::new();
+    let mut distinct = Vec::new();
     for port in &ports.value {
-        let Some(number) = check_port(port, errors) else { continue };
-        if valid.contains(&number) {
-            errors.spanned(&port.lit, format!("port {number} is listed twice"));
+        if distinct.contains(&port.value) {
+            errors.spanned(&port.lit, format!("port {} is listed twice", port.value));
         }
-        valid.push(number);
+        distinct.push(port.value);
     }
-    Some(valid)
+    args.ports_complete.then_some(distinct)
 }
 
-fn check_port(port: &PortLit, errors: &mut Errors) -> Option<u16> {
-    match u16::try_from(port.value) {
-        Ok(number) if number != 0 => Some(number),
-        _ => {
-            errors.spanned(&port.lit, format!("port {} is not a valid port: a port is 1..=65535", port.value));
-            None
-        }
-    }
-}
-
-fn check_ready(ready: &ReadyArgs, ports: Option<&[u16]>, errors: &mut Errors) {
-    if let Some(timeout) = &ready.timeout {
-        check_positive(timeout, "a readiness timeout", errors);
-    }
-    let port = match &ready.kind {
-        ReadyKind::Log { times: Some(times), .. } if times.value == 0 => {
-            errors.spanned(&times.lit, "`times` must be at least 1");
-            None
-        }
-        ReadyKind::Port(port) => Some(port),
-        ReadyKind::Http { port, path, status } => {
-            if !path.value().starts_with('/') {
-                errors.spanned(path, "the path must start with `/`, e.g. \"/health\"");
-            }
-            if let Some(status) = status.as_ref().filter(|s| !(100..=599).contains(&s.value)) {
-                errors.spanned(&status.lit, "an HTTP status is 100..=599");
-            }
-            Some(port)
-        }
-        ReadyKind::Exec { command, command_expr } if command.is_empty() => {
-            errors.spanned(command_expr, "the readiness command needs at least one element");
-            None
-        }
-        _ => None,
-    };
-    let (Some(port), Some(ports)) = (port, ports) else { return };
-    let Some(number) = check_port(port, errors) else { return };
-    if !ports.contains(&number) {
-        let fix = if ports.is_empty() { format!("add `ports = [{number}]`") } else { format!("add it to `ports`") };
+/// A readiness port must be exposed: the probe talks to it through its published port.
+fn check_ready_port(ready: &ReadyArgs, ports: Option<&[u16]>, errors: &mut Errors) {
+    let (ReadyKind::Port(port) | ReadyKind::Http { port, .. }) = &ready.kind else { return };
+    let Some(ports) = ports else { return };
+    if !ports.contains(&port.value) {
+        let number = port.value;
+        let fix = if ports.is_empty() { format!("add `ports = [{number}]`") } else { "add it to `ports`".into() };
         errors.spanned(
             &port.lit,
             format!("readiness waits on port {number}, which the container does not expose; {fix}"),
         );
-    }
-}
-
-fn check_healthcheck(healthcheck: &HealthcheckArgs, errors: &mut Errors) {
-    if healthcheck.cmd.is_empty() {
-        errors.spanned(&healthcheck.cmd_expr, "the healthcheck command needs at least one element");
-    }
-    if let Some(interval) = &healthcheck.interval {
-        check_positive(interval, "a healthcheck interval", errors);
-    }
-    if let Some(NumberLit { lit, value }) = &healthcheck.retries {
-        if *value == 0 || u32::try_from(*value).is_err() {
-            errors.spanned(lit, "`retries` is 1..=4294967295");
-        }
-    }
-}
-
-fn check_positive(duration: &DurationLit, what: &str, errors: &mut Errors) {
-    if duration.value.is_zero() {
-        errors.spanned(&duration.lit, format!("{what} must be more than zero"));
     }
 }
 

@@ -9,6 +9,7 @@ use syn::spanned::Spanned;
 use syn::{Ident, Item, ItemMod, Path};
 
 use super::validate::{strip_test_attributes, ScenarioModel, TestFn};
+use crate::spans::respan;
 
 /// Longest message of a compile-time check; longer ones end in `...`.
 const MESSAGE_CAPACITY: usize = 1024;
@@ -28,28 +29,37 @@ pub(super) fn expand(model: &ScenarioModel, mut module: ItemMod) -> TokenStream 
     let memberships = memberships(&model.containers, &scenario, &private);
     let dependency_checks = model.containers.iter().map(|container| {
         // Spanned on the listed container whose `depends_on` names a type outside the scenario.
-        quote_spanned!(container.span()=> #private::assert_dependencies_in::<#scenario, #container>();)
+        let check = respan(quote!(#private::assert_dependencies_in::<#scenario,), container.span());
+        quote_spanned!(container.span()=> #check #container>();)
+    });
+    let count = Literal::usize_unsuffixed(model.containers.len());
+    let entries = model.containers.iter().map(|container| {
+        // Through the scenario's membership, so a listed type that is no container is reported
+        // once (at its `InScenario` impl), not again by every use of it here.
+        let entry = respan(quote!(#scenario::__entry::<), container.span());
+        quote_spanned!(container.span()=> #entry #container>())
     });
     let cycle_check = cycle_check(model, &private);
-    let containers = &model.containers;
     quote! {
         #module
 
         #memberships
 
         const _: () = {
+            const CONTAINERS: [#private::ContainerEntry; #count] = [#(#entries),*];
+
             #(#dependency_checks)*
-        };
 
-        #cycle_check
+            #cycle_check
 
-        #private::inventory::submit! {
-            #private::ScenarioRegistration {
-                name: #name,
-                module_path: concat!(module_path!(), "::", #name),
-                containers: &[#(#private::ContainerEntry::of::<#containers>()),*],
+            #private::inventory::submit! {
+                #private::ScenarioRegistration {
+                    name: #name,
+                    module_path: concat!(module_path!(), "::", #name),
+                    containers: &CONTAINERS,
+                }
             }
-        }
+        };
     }
 }
 
@@ -84,6 +94,15 @@ fn scenario_items(name: &str, marker: &Ident, private: &TokenStream) -> Vec<Item
             }
         },
         syn::parse_quote! {
+            impl #marker {
+                /// The entry of a container of this scenario, for the scenario's registration.
+                #[doc(hidden)]
+                pub const fn __entry<C: #private::InScenario<Self>>() -> #private::ContainerEntry {
+                    #private::ContainerEntry::of::<C>()
+                }
+            }
+        },
+        syn::parse_quote! {
             /// The running environment of this scenario, as its tests receive it.
             #[allow(dead_code)]
             pub type Env = #private::Env<#marker>;
@@ -94,7 +113,8 @@ fn scenario_items(name: &str, marker: &Ident, private: &TokenStream) -> Vec<Item
 fn memberships(containers: &[Path], scenario: &Path, private: &TokenStream) -> TokenStream {
     let impls = containers.iter().map(|container| {
         // Spanned on the listed path: a type that is no container is reported there.
-        quote_spanned!(container.span()=> impl #private::InScenario<#scenario> for #container {})
+        let in_scenario = respan(quote!(#private::InScenario<#scenario>), container.span());
+        quote_spanned!(container.span()=> impl #in_scenario for #container {})
     });
     quote!(#(#impls)*)
 }
@@ -104,7 +124,7 @@ fn test_registration(test: &TestFn, marker: &Ident, private: &TokenStream) -> To
     let name = ident.to_string();
     let call = if *takes_env { quote!(#ident(&env).await) } else { quote!(#ident().await) };
     // Spanned on the return type, so "must return `()` or `Result<(), E>`" points there.
-    let result = quote_spanned!(*output_span=> #private::IntoTestResult::into_test_result(#call));
+    let result = respan(quote!(#private::IntoTestResult::into_test_result(#call)), *output_span);
     quote! {
         #(#cfgs)*
         const _: () = {
@@ -127,17 +147,14 @@ fn test_registration(test: &TestFn, marker: &Ident, private: &TokenStream) -> To
     }
 }
 
-/// A const evaluation over the containers' names and `depends_on` that fails compilation on a
-/// dependency cycle (naming its containers) or on two containers with one name.
+/// A const evaluation over the entries in `CONTAINERS` (names and `depends_on`) that fails
+/// compilation on a dependency cycle, naming its containers, or on two containers with one name.
 fn cycle_check(model: &ScenarioModel, private: &TokenStream) -> TokenStream {
     let count = Literal::usize_unsuffixed(model.containers.len());
     let capacity = Literal::usize_unsuffixed(MESSAGE_CAPACITY);
     let scenario = &model.name;
-    let entries = model.containers.iter().map(|container| {
-        quote_spanned!(container.span()=>
-            (<#container as #private::ContainerDef>::NAME, <#container as #private::ContainerDef>::DEPENDS_ON))
-    });
-    let check = quote_spanned!(model.containers_span=> check(&[#(#entries),*]););
+    // Spanned on the list: the evaluation error is reported there.
+    let check = quote_spanned!(model.containers_span=> check(&CONTAINERS););
     quote! {
         const _: () = {
             const COUNT: usize = #count;
@@ -200,17 +217,17 @@ fn cycle_check(model: &ScenarioModel, private: &TokenStream) -> TokenStream {
                 }
             }
 
-            const fn check(containers: &[(&str, &[&str]); COUNT]) {
+            const fn check(containers: &[#private::ContainerEntry; COUNT]) {
                 let mut i = 0;
                 while i < COUNT {
                     let mut j = i + 1;
                     while j < COUNT {
-                        if same(containers[i].0, containers[j].0) {
+                        if same(containers[i].name, containers[j].name) {
                             Message::new()
                                 .push("two containers of scenario `")
                                 .push(SCENARIO)
                                 .push("` are named `")
-                                .push(containers[i].0)
+                                .push(containers[i].name)
                                 .push("`; give one of them another `name = \"...\"`")
                                 .fail();
                         }
@@ -236,7 +253,7 @@ fn cycle_check(model: &ScenarioModel, private: &TokenStream) -> TokenStream {
                         let mut depth = 1;
                         while depth > 0 {
                             let current = path[depth - 1];
-                            let dependencies = containers[current].1;
+                            let dependencies = containers[current].depends_on;
                             if next_dependency[depth - 1] == dependencies.len() {
                                 state[current] = DONE;
                                 depth -= 1;
@@ -245,7 +262,7 @@ fn cycle_check(model: &ScenarioModel, private: &TokenStream) -> TokenStream {
                             let dependency = dependencies[next_dependency[depth - 1]];
                             next_dependency[depth - 1] += 1;
                             let mut target = 0;
-                            while target < COUNT && !same(containers[target].0, dependency) {
+                            while target < COUNT && !same(containers[target].name, dependency) {
                                 target += 1;
                             }
                             // A dependency outside the scenario is `assert_dependencies_in`'s to report.
@@ -262,12 +279,12 @@ fn cycle_check(model: &ScenarioModel, private: &TokenStream) -> TokenStream {
                                     step += 1;
                                 }
                                 while step < depth {
-                                    message = message.push("`").push(containers[path[step]].0).push("` -> ");
+                                    message = message.push("`").push(containers[path[step]].name).push("` -> ");
                                     step += 1;
                                 }
                                 message
                                     .push("`")
-                                    .push(containers[target].0)
+                                    .push(containers[target].name)
                                     .push("`; remove one of these `depends_on`")
                                     .fail();
                             }

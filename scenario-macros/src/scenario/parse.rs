@@ -22,6 +22,8 @@ pub(super) struct ScenarioArgs {
     pub krate: Option<Keyed<Path>>,
     /// Known keys that appeared, even with a value that did not parse.
     pub seen: Vec<&'static str>,
+    /// Keys suggested for misspelled ones: not "missing", the user meant them.
+    pub misspelled: Vec<&'static str>,
     /// The argument list did not parse at all.
     pub unparsed: bool,
 }
@@ -37,6 +39,7 @@ pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> ScenarioArgs {
         let name = key.unraw().to_string();
         let Some(&known) = KEYS.iter().find(|&&k| k == name) else {
             errors.spanned(key, suggest::unknown("key", &name, KEYS));
+            args.misspelled.extend(suggest::closest(&name, KEYS));
             continue;
         };
         if args.seen.contains(&known) {

@@ -85,7 +85,7 @@ pub(super) fn validate(
         return None;
     }
     let Some(containers) = &args.containers else {
-        if !args.seen.contains(&"containers") {
+        if !args.seen.contains(&"containers") && !args.misspelled.contains(&"containers") {
             let message = "a scenario needs its containers: `#[scenario(containers = [Db, Web])]`";
             match attr.is_empty() {
                 true => errors.push(syn::Error::new(Span::call_site(), message)),

@@ -1,0 +1,9 @@
+use scenario_runtime::prelude::*;
+
+#[scenario(containers = [])]
+mod empty {}
+
+#[scenario]
+mod missing {}
+
+fn main() {}
