@@ -61,8 +61,10 @@ fn ms(d: Duration) -> f64 {
 
 #[tokio::main]
 async fn main() {
-    // libtest passes `--bench`; nothing to parse.
-    let rounds: usize = std::env::var("SCENARIO_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(9);
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this once as a smoke test.
+    let measuring = std::env::args().any(|a| a == "--bench");
+    let default_rounds = if measuring { 9 } else { 1 };
+    let rounds: usize = std::env::var("SCENARIO_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(default_rounds);
     let engine = engine().await;
     let session = SessionId::new(&format!("bench{}", std::process::id()));
     let mut results = Vec::new();

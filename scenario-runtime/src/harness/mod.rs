@@ -20,6 +20,13 @@ pub fn main() -> ExitCode {
     // The session's reaper is this binary re-executed: in that role it never reaches the tests.
     crate::reaper::run_if_reaper_process();
     let (arguments, options) = args::parse(std::env::args(), |key| std::env::var(key).ok());
+    if let Some(filter) = std::env::var("SCENARIO_LOG").ok().filter(|f| !f.is_empty()) {
+        // `SCENARIO_LOG=debug` shows, among others, each reuse decision and its reason.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
     let catalog = match catalog::Catalog::collect() {
         Ok(catalog) => catalog,
         Err(why) => {
