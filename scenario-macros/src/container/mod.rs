@@ -31,3 +31,55 @@ fn with_errors(mut tokens: TokenStream, errors: Errors) -> TokenStream {
     tokens.extend(errors.into_compile_errors());
     tokens
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::container;
+
+    #[test]
+    fn expands_to_the_struct_and_its_container_def() {
+        let out = container(
+            quote!(image = "busybox:1.35", ports = [80]),
+            quote!(
+                pub struct Web;
+            ),
+        )
+        .to_string();
+        assert!(out.contains("pub struct Web ;"), "{out}");
+        assert!(out.contains("ContainerDef for Web"), "{out}");
+        assert!(out.contains("\"web\""), "{out}");
+        assert!(!out.contains("compile_error"), "{out}");
+    }
+
+    #[test]
+    fn an_invalid_declaration_keeps_the_struct_with_a_stand_in_impl() {
+        let out = container(
+            quote!(imgae = "x", ports = [0]),
+            quote!(
+                pub struct Db;
+            ),
+        )
+        .to_string();
+        assert!(out.contains("pub struct Db ;"), "{out}");
+        assert!(out.contains("ContainerDef for Db"), "{out}");
+        assert_eq!(out.matches("compile_error").count(), 2, "{out}");
+    }
+
+    #[test]
+    fn a_non_struct_is_emitted_unchanged_beside_the_error() {
+        let out = container(
+            quote!(image = "x"),
+            quote!(
+                enum Db {
+                    A,
+                }
+            ),
+        )
+        .to_string();
+        assert!(out.starts_with("enum Db {"), "{out}");
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(!out.contains("ContainerDef"), "{out}");
+    }
+}

@@ -33,3 +33,41 @@ pub(crate) fn scenario(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::scenario;
+
+    #[test]
+    fn registers_tests_and_removes_their_test_attribute() {
+        let module = quote!(
+            mod checkout_flow {
+                #[test]
+                #[ignore]
+                async fn works(env: &Env) {}
+            }
+        );
+        let out = scenario(quote!(containers = [Db]), module).to_string();
+        assert!(out.contains("pub struct CheckoutFlowScenario"), "{out}");
+        assert!(out.contains("TestRegistration"), "{out}");
+        assert!(out.contains("ignored : true"), "{out}");
+        assert!(!out.contains("# [test]") && !out.contains("# [ignore]"), "{out}");
+    }
+
+    #[test]
+    fn an_invalid_scenario_keeps_the_module_without_registrations() {
+        let module = quote!(
+            mod checkout {
+                #[test]
+                fn not_async() {}
+            }
+        );
+        let out = scenario(quote!(containers = [Db, Db]), module).to_string();
+        assert!(out.contains("mod checkout"), "{out}");
+        assert!(out.contains("pub type Env"), "{out}");
+        assert!(!out.contains("TestRegistration") && !out.contains("# [test]"), "{out}");
+        assert_eq!(out.matches("compile_error").count(), 2, "{out}");
+    }
+}
