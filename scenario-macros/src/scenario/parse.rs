@@ -47,12 +47,11 @@ pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> ScenarioArgs {
             continue;
         }
         args.seen.push(known);
-        let keyed = |value| Keyed { key: key.clone(), value };
         let parsed = if known == "containers" {
             let usage = "an array of container types, e.g. `containers = [Db, Web]`";
             arg.assigned(usage)
                 .and_then(|expr| Ok(ContainerList { expr: expr.clone(), paths: args::path_array(expr, usage)? }))
-                .map(|list| args.containers = Some(keyed(list)))
+                .map(|list| args.containers = Some(Keyed { key: key.clone(), value: list }))
         } else {
             let usage = "the path of the renamed runtime crate, e.g. `crate = ::my_runtime`";
             arg.assigned(usage)
