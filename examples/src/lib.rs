@@ -1,1 +1,214 @@
+//! Helpers for the example scenarios.
+//!
+//! [`weblog_context`] turns the `weblog` binary (src/bin/weblog.rs) that cargo builds for this
+//! package's integration tests into a Dockerfile build context:
+//!
+//! ```ignore
+//! let context = examples::weblog_context(env!("CARGO_BIN_EXE_weblog"));
+//! // context = <target>/scenario-contexts/weblog/ holding Dockerfile and weblog
+//! ```
 
+use std::fs;
+use std::io;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::UNIX_EPOCH;
+
+/// The weblog image's Dockerfile (examples/images/weblog/Dockerfile), compiled in so the context
+/// can be made without knowing where the sources are.
+pub const WEBLOG_DOCKERFILE: &str = include_str!("../images/weblog/Dockerfile");
+
+/// Makes (or refreshes) the weblog image's build context and returns its folder,
+/// `<target>/scenario-contexts/weblog/`: the Dockerfile plus the binary at `binary`, named
+/// `weblog`. In an integration test of this package pass `env!("CARGO_BIN_EXE_weblog")`.
+///
+/// Files are rewritten only when their content changes, so an unchanged binary keeps the
+/// context's content hash (and thus the built image) as it was. The binary is copied with its
+/// debug info stripped when `strip` is on the PATH (a debug build goes from ~55 MB to ~5 MB,
+/// which the image build and the context hash read every time), else copied as is.
+/// Safe to call from concurrent processes (nextest): every file is replaced by a rename.
+///
+/// The target dir is the ancestor of `binary` that holds cargo's `CACHEDIR.TAG`, else
+/// `CARGO_TARGET_DIR` if absolute, else the folder two levels above the binary.
+///
+/// The binary is a normal host build, dynamically linked against glibc, and the image is
+/// `debian:bookworm-slim` (glibc 2.36). On a machine whose glibc is newer than bookworm's the
+/// binary will not start there (`GLIBC_2.xx not found`); build a static one instead and pass it:
+///
+/// ```text
+/// RUSTFLAGS='-C target-feature=+crt-static' cargo build -p examples --bin weblog \
+///     --target x86_64-unknown-linux-gnu
+/// # then: weblog_context("target/x86_64-unknown-linux-gnu/debug/weblog")
+/// ```
+///
+/// # Panics
+/// If the binary cannot be read or the context cannot be written; [`try_weblog_context`]
+/// returns the error instead.
+pub fn weblog_context(binary: impl AsRef<Path>) -> PathBuf {
+    let binary = binary.as_ref();
+    try_weblog_context(binary).unwrap_or_else(|e| {
+        panic!(
+            "making the weblog build context from {}: {e} \
+             (is it built? `cargo build -p examples --bin weblog`)",
+            binary.display()
+        )
+    })
+}
+
+/// [`weblog_context`], returning errors.
+pub fn try_weblog_context(binary: impl AsRef<Path>) -> io::Result<PathBuf> {
+    let binary = binary.as_ref();
+    let contexts = target_dir(binary).join("scenario-contexts");
+    let dir = contexts.join("weblog");
+    fs::create_dir_all(&dir)?;
+    // Files are staged in `contexts`, outside the context folder, so its hash never sees them.
+    write_if_changed(&dir.join("Dockerfile"), WEBLOG_DOCKERFILE.as_bytes(), 0o644, &contexts)?;
+    install_binary(binary, &dir.join("weblog"), &contexts.join("weblog.source"), &contexts)?;
+    Ok(dir)
+}
+
+/// Where cargo put `binary`: its target dir.
+fn target_dir(binary: &Path) -> PathBuf {
+    let binary = binary.canonicalize().unwrap_or_else(|_| binary.to_path_buf());
+    if let Some(dir) = binary.ancestors().skip(1).find(|dir| dir.join("CACHEDIR.TAG").is_file()) {
+        return dir.to_path_buf();
+    }
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).filter(|d| d.is_absolute()) {
+        return dir;
+    }
+    // <target>/<profile>/weblog
+    binary.ancestors().nth(2).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("target"))
+}
+
+/// Puts `source` (stripped if possible) at `dest`, unless `stamp` says this very source file
+/// (path, size, mtime) was installed there already.
+fn install_binary(source: &Path, dest: &Path, stamp: &Path, staging: &Path) -> io::Result<()> {
+    let meta = fs::metadata(source)?;
+    let mtime = meta.modified()?.duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let identity = format!("{}\n{}\n{}\n", source.display(), meta.len(), mtime);
+    if dest.is_file() && fs::read_to_string(stamp).is_ok_and(|s| s == identity) {
+        return Ok(());
+    }
+    let staged = staged_name(staging);
+    let result = (|| {
+        let stripped = Command::new("strip")
+            .arg("--strip-debug")
+            .arg("-o")
+            .arg(&staged)
+            .arg(source)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !stripped {
+            fs::copy(source, &staged)?;
+        }
+        let bytes = fs::read(&staged)?;
+        write_if_changed(dest, &bytes, 0o755, staging)
+    })();
+    let _ = fs::remove_file(&staged);
+    result?;
+    replace(stamp, identity.as_bytes(), 0o644, staging)
+}
+
+/// Writes `bytes` to `path` unless it holds them already (with that mode).
+fn write_if_changed(path: &Path, bytes: &[u8], mode: u32, staging: &Path) -> io::Result<()> {
+    let same_mode = fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o7777 == mode);
+    if same_mode && fs::read(path).is_ok_and(|current| current == bytes) {
+        return Ok(());
+    }
+    replace(path, bytes, mode, staging)
+}
+
+/// Writes a temp file in `staging` (same file system) and renames it over `path`: readers (a
+/// context being hashed, another process) see the old file or the new one, never half of one.
+fn replace(path: &Path, bytes: &[u8], mode: u32, staging: &Path) -> io::Result<()> {
+    let staged = staged_name(staging);
+    let result = fs::write(&staged, bytes)
+        .and_then(|()| fs::set_permissions(&staged, fs::Permissions::from_mode(mode)))
+        .and_then(|()| fs::rename(&staged, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&staged);
+    }
+    result
+}
+
+/// A file name in `staging`, unique per process and call.
+fn staged_name(staging: &Path) -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    staging.join(format!(".staged.{}.{n}.tmp", std::process::id()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("examples-lib-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("target/debug")).unwrap();
+        fs::write(dir.join("target/CACHEDIR.TAG"), "Signature: 8a477f597d28d172789f06886806bc55").unwrap();
+        dir
+    }
+
+    #[test]
+    fn context_is_made_once_and_refreshed_on_change() {
+        let root = scratch("context");
+        let binary = root.join("target/debug/weblog");
+        // Not an ELF file: strip fails and the helper falls back to a plain copy.
+        fs::write(&binary, b"first build").unwrap();
+
+        let dir = try_weblog_context(binary.to_str().unwrap()).unwrap();
+        assert_eq!(dir, root.join("target/scenario-contexts/weblog").canonicalize().unwrap());
+        assert_eq!(fs::read_to_string(dir.join("Dockerfile")).unwrap(), WEBLOG_DOCKERFILE);
+        assert_eq!(fs::read(dir.join("weblog")).unwrap(), b"first build");
+        assert_eq!(fs::metadata(dir.join("weblog")).unwrap().permissions().mode() & 0o777, 0o755);
+        let mut names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        names.sort();
+        assert_eq!(names, ["Dockerfile", "weblog"], "nothing else in the context");
+
+        // Unchanged binary: the context's files are not touched.
+        let installed = fs::metadata(dir.join("weblog")).unwrap().modified().unwrap();
+        let dockerfile = fs::metadata(dir.join("Dockerfile")).unwrap().modified().unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        try_weblog_context(&binary).unwrap();
+        assert_eq!(fs::metadata(dir.join("weblog")).unwrap().modified().unwrap(), installed);
+        assert_eq!(fs::metadata(dir.join("Dockerfile")).unwrap().modified().unwrap(), dockerfile);
+
+        // Rebuilt with the same bytes (new mtime): compared, still not rewritten.
+        fs::write(&binary, b"first build").unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&binary)
+            .unwrap()
+            .set_modified(SystemTime::now() + Duration::from_secs(5))
+            .unwrap();
+        try_weblog_context(&binary).unwrap();
+        assert_eq!(fs::metadata(dir.join("weblog")).unwrap().modified().unwrap(), installed);
+
+        // A different build replaces it.
+        fs::write(&binary, b"second build!").unwrap();
+        try_weblog_context(&binary).unwrap();
+        assert_eq!(fs::read(dir.join("weblog")).unwrap(), b"second build!");
+
+        let leftovers: Vec<_> = fs::read_dir(root.join("target/scenario-contexts"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "staged files left behind: {leftovers:?}");
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn missing_binary_is_an_error() {
+        let root = scratch("missing");
+        assert!(try_weblog_context(root.join("target/debug/weblog")).is_err());
+        fs::remove_dir_all(&root).unwrap();
+    }
+}
