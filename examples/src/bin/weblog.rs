@@ -424,7 +424,7 @@ impl App {
         self.redis.query::<i64>(BACKEND_TIMEOUT, redis::cmd("DEL").arg(cache_key(id))).await.map_err(
             |e| match e {
                 Failure::Redis(e) => {
-                    Failure::Redis(format!("{e} (the note was deleted from postgres, its cache key was not)"))
+                    Failure::Redis(format!("{e} (postgres deleted {deleted} row(s); the cache key remains)"))
                 }
                 other => other,
             },
