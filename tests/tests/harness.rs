@@ -59,7 +59,26 @@ fn list_prints_only_test_lines_and_never_contacts_the_engine() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
-        "chain::fails_on_purpose: test\nchain::ignored_one: test\nchain::started_in_dependency_order: test\nslow::blocks: test\nstuck::never_runs: test\n"
+        [
+            "chain::fails_on_purpose",
+            "chain::ignored_one",
+            "chain::started_in_dependency_order",
+            "halfbroken::a",
+            "halfbroken::b",
+            "halfbroken::c",
+            "halfbroken::d",
+            "parallel::slow",
+            "parallel::t1",
+            "parallel::t2",
+            "parallel::t3",
+            "parallel::t4",
+            "parallel::t5",
+            "parallel::t6",
+            "slow::blocks",
+            "stuck::never_runs",
+        ]
+        .map(|t| format!("{t}: test\n"))
+        .concat()
     );
     assert_eq!(text(&out.stderr), "", "no status lines: nothing was started");
 }
@@ -71,7 +90,7 @@ async fn an_exact_filter_starts_only_that_scenario_in_dependency_order() {
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(out.status.success(), "{stdout}\n{stderr}");
     assert_eq!(outcome(&stdout, "chain::started_in_dependency_order"), Some("ok"), "{stdout}");
-    assert!(stdout.contains("1 passed; 0 failed; 0 ignored; 0 measured; 4 filtered out"), "{stdout}");
+    assert!(stdout.contains("1 passed; 0 failed; 0 ignored; 0 measured; 15 filtered out"), "{stdout}");
     assert!(stderr.contains("scenario chain: ready in"), "{stderr}");
     assert!(stderr.contains("started a, b, c"), "{stderr}");
     assert!(!stderr.contains("scenario stuck"), "an unselected scenario starts nothing: {stderr}");
@@ -81,7 +100,8 @@ async fn an_exact_filter_starts_only_that_scenario_in_dependency_order() {
 #[tokio::test]
 async fn failures_give_libtest_exit_codes_reasons_and_log_tails_and_clean_up() {
     let run = Run::new("full");
-    let out = run.run(&["--test-threads", "2"]);
+    // The instance scenarios have their own tests (tests/tests/instances.rs).
+    let out = run.run(&["--test-threads", "2", "--skip", "parallel::", "--skip", "halfbroken::"]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(101), "{stdout}\n{stderr}");
     assert_eq!(outcome(&stdout, "chain::fails_on_purpose"), Some("FAILED"), "{stdout}");
@@ -92,16 +112,16 @@ async fn failures_give_libtest_exit_codes_reasons_and_log_tails_and_clean_up() {
     assert_eq!(outcome(&stdout, "stuck::never_runs"), Some("FAILED"), "{stdout}");
     assert!(stdout.contains("scenario `stuck` did not start"), "{stdout}");
     assert!(stdout.contains("container `stuck` was not ready") && stdout.contains("stuck-starting"), "the start failure names the container and quotes its logs: {stdout}");
-    assert!(stdout.contains("1 passed; 2 failed; 2 ignored; 0 measured; 0 filtered out"), "{stdout}");
+    assert!(stdout.contains("1 passed; 2 failed; 2 ignored; 0 measured; 11 filtered out"), "{stdout}");
     assert_eq!(run.leftovers().await, Vec::<String>::new(), "torn down, also after failures");
 }
 
 #[tokio::test]
 async fn skip_filters_leave_a_green_run() {
     let run = Run::new("skip");
-    let out = run.run(&["--skip", "fails_on_purpose", "--skip", "stuck"]);
+    let out = run.run(&["--skip", "fails_on_purpose", "--skip", "stuck", "--skip", "parallel::", "--skip", "halfbroken::"]);
     assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
-    assert!(text(&out.stdout).contains("1 passed; 0 failed; 2 ignored; 0 measured; 2 filtered out"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("1 passed; 0 failed; 2 ignored; 0 measured; 13 filtered out"), "{}", text(&out.stdout));
     assert_eq!(run.leftovers().await, Vec::<String>::new());
 }
 

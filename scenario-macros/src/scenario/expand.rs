@@ -40,6 +40,10 @@ pub(super) fn expand(model: &ScenarioModel, mut module: ItemMod) -> TokenStream 
         quote_spanned!(container.span()=> #entry #container>())
     });
     let cycle_check = cycle_check(model, &private);
+    let instances = match model.instances {
+        Some(n) => quote!(::core::option::Option::Some(#n)),
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         #module
 
@@ -57,6 +61,7 @@ pub(super) fn expand(model: &ScenarioModel, mut module: ItemMod) -> TokenStream 
                     name: #name,
                     module_path: concat!(module_path!(), "::", #name),
                     containers: &CONTAINERS,
+                    instances: #instances,
                 }
             }
         };
@@ -120,7 +125,7 @@ fn memberships(containers: &[Path], scenario: &Path, private: &TokenStream) -> T
 }
 
 fn test_registration(test: &TestFn, marker: &Ident, private: &TokenStream) -> TokenStream {
-    let TestFn { ident, ignored, cfgs, takes_env, output_span } = test;
+    let TestFn { ident, ignored, exclusive, cfgs, takes_env, output_span } = test;
     let name = ident.to_string();
     let call = if *takes_env { quote!(#ident(&env).await) } else { quote!(#ident().await) };
     // Spanned on the return type, so "must return `()` or `Result<(), E>`" points there.
@@ -140,6 +145,7 @@ fn test_registration(test: &TestFn, marker: &Ident, private: &TokenStream) -> To
                     module_path: module_path!(),
                     name: #name,
                     ignored: #ignored,
+                    exclusive: #exclusive,
                     run: __scenario_test,
                 }
             }

@@ -1,4 +1,4 @@
-//! `#[scenario(...)]` arguments: `containers = [A, b::B]` and `crate = path`.
+//! `#[scenario(...)]` arguments: `containers = [A, b::B]`, `instances = N` and `crate = path`.
 
 use proc_macro2::TokenStream;
 use syn::ext::IdentExt;
@@ -8,7 +8,7 @@ use crate::args::{self, AttrArgs, Keyed};
 use crate::errors::Errors;
 use crate::suggest;
 
-pub(super) const KEYS: &[&str] = &["containers", "crate"];
+pub(super) const KEYS: &[&str] = &["containers", "instances", "crate"];
 
 pub(super) struct ContainerList {
     /// The array as written, for errors about the list as a whole.
@@ -20,6 +20,8 @@ pub(super) struct ContainerList {
 pub(super) struct ScenarioArgs {
     pub containers: Option<Keyed<ContainerList>>,
     pub krate: Option<Keyed<Path>>,
+    /// Isolated copies of the environment, each serving one test at a time.
+    pub instances: Option<Keyed<u32>>,
     /// Known keys that appeared, even with a value that did not parse.
     pub seen: Vec<&'static str>,
     /// Keys suggested for misspelled ones: not "missing", the user meant them.
@@ -52,6 +54,15 @@ pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> ScenarioArgs {
             arg.assigned(usage)
                 .and_then(|expr| Ok(ContainerList { expr: expr.clone(), paths: args::path_array(expr, usage)? }))
                 .map(|list| args.containers = Some(Keyed { key: key.clone(), value: list }))
+        } else if known == "instances" {
+            let usage = "a number of isolated copies from 1 to 64, e.g. `instances = 4`";
+            arg.assigned(usage)
+                .and_then(|expr| args::lit_int(expr, usage))
+                .and_then(|lit| match lit.base10_parse::<u32>() {
+                    Ok(n) if (1..=64).contains(&n) => Ok(n),
+                    _ => Err(syn::Error::new_spanned(&lit, usage)),
+                })
+                .map(|n| args.instances = Some(Keyed { key: key.clone(), value: n }))
         } else {
             let usage = "the path of the renamed runtime crate, e.g. `crate = ::my_runtime`";
             arg.assigned(usage)

@@ -20,11 +20,14 @@ pub(super) struct ScenarioModel {
     /// The `[...]` of `containers`, where compile-time checks of the list report.
     pub containers_span: Span,
     pub tests: Vec<TestFn>,
+    pub instances: Option<u32>,
 }
 
 pub(super) struct TestFn {
     pub ident: Ident,
     pub ignored: bool,
+    /// `#[exclusive]`: runs on an instance no other test uses meanwhile.
+    pub exclusive: bool,
     /// `#[cfg]`s of the function, repeated on its registration.
     pub cfgs: Vec<Attribute>,
     pub takes_env: bool,
@@ -115,6 +118,7 @@ pub(super) fn validate(
         containers: list.paths.clone(),
         containers_span: syn::spanned::Spanned::span(&list.expr),
         tests,
+        instances: args.instances.as_ref().map(|k| k.value),
     })
 }
 
@@ -124,6 +128,10 @@ pub(super) fn is_test(attr: &Attribute) -> bool {
 
 fn is_ignore(attr: &Attribute) -> bool {
     attr.path().is_ident("ignore")
+}
+
+fn is_exclusive(attr: &Attribute) -> bool {
+    attr.path().is_ident("exclusive")
 }
 
 /// The module's `#[test]` functions, each checked.
@@ -174,6 +182,7 @@ fn test(function: &ItemFn, errors: &mut Errors) -> Option<TestFn> {
     Some(TestFn {
         ident: sig.ident.clone(),
         ignored: function.attrs.iter().any(is_ignore),
+        exclusive: function.attrs.iter().any(is_exclusive),
         cfgs: function.attrs.iter().filter(|a| a.path().is_ident("cfg")).cloned().collect(),
         takes_env,
         output_span,
@@ -198,7 +207,7 @@ pub(super) fn strip_test_attributes(module: &mut ItemMod, referenced: bool) {
         if !function.attrs.iter().any(is_test) {
             continue;
         }
-        function.attrs.retain(|a| !is_test(a) && !is_ignore(a));
+        function.attrs.retain(|a| !is_test(a) && !is_ignore(a) && !is_exclusive(a));
         if !referenced {
             function.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
         }

@@ -47,6 +47,8 @@ pub struct ScenarioRegistration {
     /// `module_path!()` of the module, which keys its tests.
     pub module_path: &'static str,
     pub containers: &'static [ContainerEntry],
+    /// `instances = N`: run as N isolated copies, each serving one test at a time.
+    pub instances: Option<u32>,
 }
 
 /// The future of one test run against a running scenario.
@@ -61,6 +63,8 @@ pub struct TestRegistration {
     pub name: &'static str,
     /// Marked `#[ignore]`.
     pub ignored: bool,
+    /// Marked `#[exclusive]`: gets an instance no other test is using while it runs.
+    pub exclusive: bool,
     /// Runs the test against the running environment.
     pub run: fn(super::env::ErasedEnv) -> TestFuture,
 }

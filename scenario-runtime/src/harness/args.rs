@@ -8,6 +8,8 @@ use libtest_mimic::Arguments;
 pub struct Options {
     /// `--reuse` or `SCENARIO_REUSE=1`: attach to kept-alive containers and keep them alive.
     pub reuse: bool,
+    /// `--instances N` or `SCENARIO_INSTANCES=N`: run every scenario as N isolated instances.
+    pub instances: Option<u32>,
 }
 
 /// Splits `args` (including the program name) into libtest's arguments and our options.
@@ -15,13 +17,21 @@ pub fn parse<I>(args: I, env: impl Fn(&str) -> Option<String>) -> (Arguments, Op
 where
     I: IntoIterator<Item = String>,
 {
-    let mut options = Options { reuse: env("SCENARIO_REUSE").is_some_and(|v| is_truthy(&v)) };
+    let mut options = Options {
+        reuse: env("SCENARIO_REUSE").is_some_and(|v| is_truthy(&v)),
+        instances: env("SCENARIO_INSTANCES").and_then(|v| v.trim().parse().ok()).filter(|n| *n > 0),
+    };
     let mut rest = Vec::new();
-    for arg in args {
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--reuse" => options.reuse = true,
             "--no-reuse" => options.reuse = false,
-            _ => rest.push(arg),
+            "--instances" => options.instances = args.next().and_then(|n| n.parse().ok()).filter(|n| *n > 0),
+            _ => match arg.strip_prefix("--instances=") {
+                Some(n) => options.instances = n.parse().ok().filter(|n| *n > 0),
+                None => rest.push(arg),
+            },
         }
     }
     (Arguments::from_iter(rest), options)
@@ -55,6 +65,17 @@ mod tests {
         assert!(!options.reuse);
         let (_, options) = parse(args(&[]), |k| (k == "SCENARIO_REUSE").then(|| "0".to_string()));
         assert!(!options.reuse);
+    }
+
+    #[test]
+    fn instances_come_from_the_flag_or_the_environment() {
+        let (libtest, options) = parse(args(&["--instances", "4", "slow"]), |_| None);
+        assert_eq!(options.instances, Some(4));
+        assert_eq!(libtest.filter.as_deref(), Some("slow"));
+        let (_, options) = parse(args(&["--instances=2"]), |k| (k == "SCENARIO_INSTANCES").then(|| "3".to_string()));
+        assert_eq!(options.instances, Some(2), "the flag wins");
+        let (_, options) = parse(args(&[]), |k| (k == "SCENARIO_INSTANCES").then(|| "3".to_string()));
+        assert_eq!(options.instances, Some(3));
     }
 
     #[test]

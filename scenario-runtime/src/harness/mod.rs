@@ -4,7 +4,9 @@
 
 mod args;
 mod catalog;
+mod engines;
 mod failure;
+mod instances;
 mod runner;
 
 use std::collections::HashMap;
@@ -13,7 +15,8 @@ use std::sync::Arc;
 
 pub use args::{parse as parse_args, Options};
 use libtest_mimic::Trial;
-use runner::{Ownership, Runner};
+use instances::Sharing;
+use runner::{Ownership, Plan, Runner};
 
 /// Runs the scenario tests of this binary. `--list` never touches Docker.
 pub fn main() -> ExitCode {
@@ -47,7 +50,29 @@ pub fn main() -> ExitCode {
             *selected.entry(test.scenario.module_path).or_default() += 1;
         }
     }
-    let runner = Arc::new(Runner::new(ownership(&options), &catalog.scenarios, &selected));
+    let nextest_slot = std::env::var("NEXTEST_TEST_GLOBAL_SLOT").ok().and_then(|s| s.parse::<u32>().ok());
+    let plans: HashMap<&str, Plan> = catalog
+        .scenarios
+        .iter()
+        .map(|scenario| {
+            let sharing = sharing(options.instances.or(scenario.instances), nextest_slot);
+            (scenario.module_path, Plan { selected: selected.get(scenario.module_path).copied().unwrap_or(0), sharing })
+        })
+        .collect();
+    // Worker instances serve one test each: let enough tests run at once to keep them busy
+    // (the tests wait on containers, not on the CPU).
+    let mut arguments = arguments;
+    if arguments.test_threads.is_none() {
+        let workers: u32 = plans.values().filter(|p| p.selected > 0).map(|p| match p.sharing {
+            Sharing::Workers { count } => count,
+            _ => 0,
+        }).max().unwrap_or(0);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if workers as usize > cores {
+            arguments.test_threads = Some(workers as usize);
+        }
+    }
+    let runner = Arc::new(Runner::new(ownership(&options), &catalog.scenarios, &plans));
     interrupt_lands_everything(&runner);
 
     let trials = catalog
@@ -61,6 +86,17 @@ pub fn main() -> ExitCode {
     let conclusion = libtest_mimic::run(&arguments, trials);
     runner.finish();
     conclusion.exit_code()
+}
+
+/// No instance count: one shared environment. A count: that many worker instances, or under
+/// nextest (a process per test) the instance of this process's slot, so concurrent processes
+/// never share one.
+fn sharing(instances: Option<u32>, nextest_slot: Option<u32>) -> Sharing {
+    match (instances, nextest_slot) {
+        (None, _) => Sharing::Shared,
+        (Some(count), Some(slot)) => Sharing::Slot { instance: slot % count.max(1) },
+        (Some(count), None) => Sharing::Workers { count: count.max(1) },
+    }
 }
 
 fn ownership(options: &Options) -> Ownership {

@@ -1,5 +1,6 @@
-//! Runs the selected tests of each scenario against one environment per scenario: started by the
-//! first test that needs it, shared by the rest, landed after the last.
+//! Runs the selected tests of each scenario against its instances: each instance's environment
+//! is started by the first test that gets it, shared or handed from test to test, and all of a
+//! scenario's instances are landed together, in parallel, after its last test.
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -9,11 +10,13 @@ use std::sync::Arc;
 use futures_util::FutureExt;
 use libtest_mimic::Failed;
 
+use super::engines::Engines;
 use super::failure;
+use super::instances::{Instances, Sharing};
 use crate::declare::env::ErasedEnv;
 use crate::declare::{ScenarioRegistration, TestRegistration};
 use crate::launch::{self, LaunchMode};
-use crate::{Engine, Error, ProjectId, Scope, ScopeIds, SessionId};
+use crate::{ProjectId, Scope, ScopeIds, SessionId};
 
 /// How this process relates to the containers it starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,52 +37,59 @@ enum State {
     Landed,
 }
 
-struct Slot {
+/// One scenario of this run: its instances and their environments.
+struct ScenarioRun {
     scenario: &'static ScenarioRegistration,
-    state: tokio::sync::Mutex<State>,
+    instances: Instances,
+    states: HashMap<u32, tokio::sync::Mutex<State>>,
     /// Selected tests of this scenario that have not finished yet.
     remaining: AtomicUsize,
 }
 
 pub(crate) struct Runner {
     runtime: tokio::runtime::Runtime,
-    engine: tokio::sync::OnceCell<Result<Engine, Arc<String>>>,
-    /// Held until the process ends: the session's reaper removes what this run created once the
-    /// last process holding one has gone, also after a crash.
-    reaper: std::sync::Mutex<Option<crate::reaper::ReaperLease>>,
+    engines: Engines,
     session: SessionId,
     project: ProjectId,
     ownership: Ownership,
-    slots: HashMap<&'static str, Slot>,
+    runs: HashMap<&'static str, ScenarioRun>,
+}
+
+/// The selected tests and the sharing of one scenario.
+pub(crate) struct Plan {
+    pub selected: usize,
+    pub sharing: Sharing,
 }
 
 impl Runner {
-    /// `selected` counts the selected tests per scenario module path.
-    pub fn new(ownership: Ownership, scenarios: &[&'static ScenarioRegistration], selected: &HashMap<&str, usize>) -> Runner {
+    pub fn new(ownership: Ownership, scenarios: &[&'static ScenarioRegistration], plans: &HashMap<&str, Plan>) -> Runner {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .thread_name("scenario-runtime")
             .build()
             .expect("a tokio runtime starts");
-        let slots = scenarios
+        let runs = scenarios
             .iter()
             .map(|scenario| {
-                let slot = Slot {
+                let plan = plans.get(scenario.module_path);
+                let instances = Instances::new(plan.map_or(Sharing::Shared, |p| p.sharing));
+                let states = instances.indices().into_iter().map(|i| (i, tokio::sync::Mutex::new(State::NotStarted))).collect();
+                let run = ScenarioRun {
                     scenario,
-                    state: tokio::sync::Mutex::new(State::NotStarted),
-                    remaining: AtomicUsize::new(selected.get(scenario.module_path).copied().unwrap_or(0)),
+                    instances,
+                    states,
+                    remaining: AtomicUsize::new(plan.map_or(0, |p| p.selected)),
                 };
-                (scenario.module_path, slot)
+                (scenario.module_path, run)
             })
             .collect();
         Runner {
             runtime,
-            engine: tokio::sync::OnceCell::new(),
-            reaper: std::sync::Mutex::new(None),
+            engines: Engines::from_env(),
             session: SessionId::detect(),
             project: ProjectId::detect(),
             ownership,
-            slots,
+            runs,
         }
     }
 
@@ -89,28 +99,43 @@ impl Runner {
 
     /// Runs one test (from a libtest-mimic worker thread).
     pub fn run_test(&self, test: &'static TestRegistration) -> Result<(), Failed> {
-        let slot = &self.slots[test.module_path];
+        let run = &self.runs[test.module_path];
         self.runtime.block_on(async {
-            let outcome = match self.environment(slot).await {
-                Err(why) => Err(Failed::from(format!("scenario `{}` did not start: {why}", slot.scenario.name))),
-                Ok(env) => {
-                    let result = AssertUnwindSafe((test.run)(env.clone())).catch_unwind().await;
-                    let message = match result {
-                        Ok(Ok(())) => None,
-                        Ok(Err(e)) => Some(e.to_string()),
-                        Err(panic) => Some(failure::panic_message(panic)),
-                    };
-                    match message {
-                        None => Ok(()),
-                        Some(message) => Err(Failed::from(failure::with_log_tails(message, &env).await)),
-                    }
-                }
-            };
-            if slot.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
-                self.land(slot).await;
+            let outcome = self.run_on_an_instance(run, test).await;
+            if run.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
+                self.land(run).await;
             }
             outcome
         })
+    }
+
+    async fn run_on_an_instance(&self, run: &ScenarioRun, test: &'static TestRegistration) -> Result<(), Failed> {
+        let name = run.scenario.name;
+        loop {
+            let Some(lease) = run.instances.acquire(test.exclusive).await else {
+                return Err(Failed::from(format!("scenario `{name}` did not start on any of its instances")));
+            };
+            let instance = lease.instance();
+            let env = match self.environment(run, instance).await {
+                Ok(env) => env,
+                Err(why) => {
+                    let message = format!("scenario `{name}`{} did not start: {why}", instance_suffix(run, instance));
+                    // This test reports the failure; the others go to instances that work.
+                    if run.instances.retire(lease) {
+                        eprintln!("{message}");
+                    }
+                    return Err(Failed::from(message));
+                }
+            };
+            let result = AssertUnwindSafe((test.run)(env.clone())).catch_unwind().await;
+            drop(lease);
+            let message = match result {
+                Ok(Ok(())) => return Ok(()),
+                Ok(Err(e)) => e.to_string(),
+                Err(panic) => failure::panic_message(panic),
+            };
+            return Err(Failed::from(failure::with_log_tails(message, &env).await));
+        }
     }
 
     /// Lands every environment still up (a test that never ran, an interrupted run).
@@ -119,33 +144,18 @@ impl Runner {
     }
 
     pub async fn land_all(&self) {
-        futures_util::future::join_all(self.slots.values().map(|slot| self.land(slot))).await;
+        futures_util::future::join_all(self.runs.values().map(|run| self.land(run))).await;
     }
 
-    async fn engine(&self) -> Result<Engine, Arc<String>> {
-        self.engine
-            .get_or_init(|| async {
-                let engine = Engine::connect().await.map_err(|e| Arc::new(e.to_string()))?;
-                match crate::reaper::ensure(&engine, &self.session).await {
-                    Ok(lease) => *self.reaper.lock().unwrap() = Some(lease),
-                    // The reaper is the safety net; the harness's own teardown still runs.
-                    Err(e) => eprintln!("warning: no reaper for this session ({e}); set SCENARIO_REAPER=off to silence"),
-                }
-                Ok(engine)
-            })
-            .await
-            .clone()
-    }
-
-    async fn environment(&self, slot: &Slot) -> Result<ErasedEnv, Arc<String>> {
-        let mut state = slot.state.lock().await;
+    async fn environment(&self, run: &ScenarioRun, instance: u32) -> Result<ErasedEnv, Arc<String>> {
+        let mut state = run.states[&instance].lock().await;
         match &*state {
             State::Running(env) => return Ok(env.clone()),
             State::Failed(why) => return Err(why.clone()),
             State::Landed => return Err(Arc::new("the scenario was already torn down".into())),
             State::NotStarted => {}
         }
-        let started = self.start(slot.scenario).await;
+        let started = self.start(run, instance).await;
         *state = match &started {
             Ok(env) => State::Running(env.clone()),
             Err(why) => State::Failed(why.clone()),
@@ -153,9 +163,11 @@ impl Runner {
         started
     }
 
-    async fn start(&self, scenario: &'static ScenarioRegistration) -> Result<ErasedEnv, Arc<String>> {
-        let engine = self.engine().await?;
+    async fn start(&self, run: &ScenarioRun, instance: u32) -> Result<ErasedEnv, Arc<String>> {
+        let scenario = run.scenario;
+        let engine = self.engines.for_instance(instance, &self.session).await?;
         let ids = ScopeIds::new(self.session.clone(), self.project.clone(), scenario.name)
+            .instance(instance)
             .reusable(self.ownership == Ownership::Reuse);
         let scope = Scope::new(engine, ids);
         let mode = match self.ownership {
@@ -166,21 +178,33 @@ impl Runner {
         match launch::launch(scope, scenario.containers, mode).await {
             Ok((env, report)) => {
                 let attached_word = if self.ownership == Ownership::Reuse { "reused" } else { "attached" };
-                eprintln!("scenario {}: ready in {} ms ({})", scenario.name, report.elapsed.as_millis(), report.summary(attached_word));
+                eprintln!(
+                    "scenario {}{}: ready in {} ms ({})",
+                    scenario.name,
+                    instance_suffix(run, instance),
+                    report.elapsed.as_millis(),
+                    report.summary(attached_word)
+                );
                 Ok(ErasedEnv::new(env))
             }
-            Err(e) => Err(Arc::new(describe(&e))),
+            Err(e) => Err(Arc::new(e.to_string())),
         }
     }
 
-    async fn land(&self, slot: &Slot) {
-        let mut state = slot.state.lock().await;
+    /// Lands all instances of a scenario in parallel; one failing does not stop the others.
+    async fn land(&self, run: &ScenarioRun) {
+        futures_util::future::join_all(run.states.iter().map(|(instance, state)| self.land_instance(run, *instance, state))).await;
+    }
+
+    async fn land_instance(&self, run: &ScenarioRun, instance: u32, state: &tokio::sync::Mutex<State>) {
+        let mut state = state.lock().await;
         let State::Running(env) = std::mem::replace(&mut *state, State::Landed) else { return };
         let keep_alive = self.ownership != Ownership::Exclusive;
+        let name = format!("{}{}", run.scenario.name, instance_suffix(run, instance));
         match env.into_inner() {
             Ok(env) => {
                 if let Err(e) = launch::land(env, keep_alive).await {
-                    eprintln!("scenario {}: teardown: {e}", slot.scenario.name);
+                    eprintln!("scenario {name}: teardown: {e}");
                 }
             }
             // A test kept a handle (a spawned task still running): remove by labels instead.
@@ -189,7 +213,7 @@ impl Runner {
                 drop(env);
                 let filters = scope.ids().label_filter().remove("label").unwrap_or_default();
                 if let Err(e) = crate::cleanup::remove_labelled(scope.engine(), &filters).await {
-                    eprintln!("scenario {}: teardown: {e}", slot.scenario.name);
+                    eprintln!("scenario {name}: teardown: {e}");
                 }
             }
             Err(_) => {}
@@ -197,6 +221,11 @@ impl Runner {
     }
 }
 
-fn describe(error: &Error) -> String {
-    error.to_string()
+/// ` #2` for instances of a scenario that has several, else nothing.
+fn instance_suffix(run: &ScenarioRun, instance: u32) -> String {
+    if run.states.len() > 1 || instance > 0 {
+        format!(" #{instance}")
+    } else {
+        String::new()
+    }
 }

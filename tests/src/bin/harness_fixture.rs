@@ -86,4 +86,114 @@ mod slow {
     }
 }
 
+#[container(image = "busybox:1.35", cmd = ["sh", "-c", "mkdir -p /data; echo store-up; exec sleep 3600"], ready = log("store-up"))]
+pub struct Store;
+
+fn now_ms() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()
+}
+
+/// Appends this test's instance number to a file in its instance's container and checks that
+/// only its own instance ever wrote there; reports when it ran for the outer test.
+async fn record(env: &parallel::Env, name: &str, work_ms: u64) -> TestResult {
+    let started = now_ms();
+    let me = env.scope().ids().instance;
+    let store = env.get::<Store>();
+    let out = store.exec(["sh", "-c", &format!("echo {me} >> /data/owners; cat /data/owners")]).await?;
+    if let Some(other) = out.stdout.lines().find(|line| *line != me.to_string()) {
+        return Err(format!("instance {me} sees a value written by instance {other}").into());
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(work_ms)).await;
+    println!("RAN {name} ON {me} FROM {started} TO {}", now_ms());
+    Ok(())
+}
+
+#[scenario(containers = [Store], instances = 2)]
+mod parallel {
+    use super::*;
+
+    #[test]
+    async fn slow(env: &Env) -> TestResult {
+        record(env, "slow", 3000).await
+    }
+
+    #[test]
+    async fn t1(env: &Env) -> TestResult {
+        record(env, "t1", 200).await
+    }
+
+    #[test]
+    async fn t2(env: &Env) -> TestResult {
+        record(env, "t2", 200).await
+    }
+
+    #[test]
+    async fn t3(env: &Env) -> TestResult {
+        record(env, "t3", 200).await
+    }
+
+    #[test]
+    async fn t4(env: &Env) -> TestResult {
+        record(env, "t4", 200).await
+    }
+
+    #[test]
+    async fn t5(env: &Env) -> TestResult {
+        record(env, "t5", 200).await
+    }
+
+    #[test]
+    #[exclusive]
+    async fn t6(env: &Env) -> TestResult {
+        record(env, "t6", 200).await
+    }
+}
+
+/// Wins or loses a race with its other instances for a directory on the host
+/// (`FIXTURE_CLAIM_DIR`): the losing instance exits, so its start fails.
+fn claim_spec() -> ContainerSpec {
+    // Unset, the mount fails: the scenario is only meant to run under tests/tests/instances.rs.
+    let dir = std::env::var("FIXTURE_CLAIM_DIR").unwrap_or_else(|_| "/nonexistent/claim-dir".into());
+    ContainerSpec::from_image("claim", "busybox:1.35")
+        .cmd(["sh", "-c", "if mkdir /shared/claimed; then echo won; exec sleep 3600; else echo lost; exit 1; fi"])
+        .mount(Mount::bind(dir, "/shared"))
+        .ready(Readiness::log("won"))
+}
+
+pub struct Claim;
+
+impl scenario_runtime::ContainerDef for Claim {
+    const NAME: &'static str = "claim";
+    const DEPENDS_ON: &'static [&'static str] = &[];
+    type Dependencies = ();
+    fn spec() -> ContainerSpec {
+        claim_spec()
+    }
+}
+
+#[scenario(containers = [Claim], instances = 2)]
+mod halfbroken {
+    use super::*;
+
+    #[test]
+    async fn a(_env: &Env) -> TestResult {
+        Ok(())
+    }
+
+    #[test]
+    async fn b(_env: &Env) -> TestResult {
+        Ok(())
+    }
+
+    #[test]
+    async fn c(_env: &Env) -> TestResult {
+        Ok(())
+    }
+
+    #[test]
+    async fn d(_env: &Env) -> TestResult {
+        Ok(())
+    }
+}
+
 scenario_runtime::main!();

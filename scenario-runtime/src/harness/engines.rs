@@ -1,0 +1,57 @@
+//! The engines a run spreads its scenario instances over: `SCENARIO_DOCKER_HOSTS` (a list of
+//! endpoints in DOCKER_HOST syntax), else `DOCKER_HOST` or the default socket. Each is connected
+//! on first use, with this session's reaper lease for it held until the process ends.
+
+use std::sync::{Arc, Mutex};
+
+use crate::{Engine, SessionId};
+
+pub(crate) struct Engines {
+    endpoints: Vec<Option<String>>,
+    connected: Vec<tokio::sync::OnceCell<Result<Engine, Arc<String>>>>,
+    leases: Mutex<Vec<crate::reaper::ReaperLease>>,
+}
+
+impl Engines {
+    pub fn from_env() -> Engines {
+        let endpoints = parse_hosts(&std::env::var("SCENARIO_DOCKER_HOSTS").unwrap_or_default());
+        let endpoints: Vec<Option<String>> = if endpoints.is_empty() { vec![None] } else { endpoints.into_iter().map(Some).collect() };
+        let connected = endpoints.iter().map(|_| tokio::sync::OnceCell::new()).collect();
+        Engines { endpoints, connected, leases: Mutex::new(Vec::new()) }
+    }
+
+    /// The engine of scenario instance `instance`: instances go round the endpoints.
+    pub async fn for_instance(&self, instance: u32, session: &SessionId) -> Result<Engine, Arc<String>> {
+        let index = instance as usize % self.endpoints.len();
+        self.connected[index]
+            .get_or_init(|| async {
+                let connected = match &self.endpoints[index] {
+                    Some(endpoint) => Engine::connect_to(endpoint).await,
+                    None => Engine::connect().await,
+                };
+                let engine = connected.map_err(|e| Arc::new(e.to_string()))?;
+                match crate::reaper::ensure(&engine, session).await {
+                    Ok(lease) => self.leases.lock().unwrap().push(lease),
+                    // The reaper is the safety net; the harness's own teardown still runs.
+                    Err(e) => eprintln!("warning: no reaper for this session on {} ({e}); set SCENARIO_REAPER=off to silence", engine.endpoint()),
+                }
+                Ok(engine)
+            })
+            .await
+            .clone()
+    }
+}
+
+/// Endpoints separated by commas or white space.
+pub(crate) fn parse_hosts(list: &str) -> Vec<String> {
+    list.split(|c: char| c == ',' || c.is_whitespace()).filter(|h| !h.is_empty()).map(String::from).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn host_lists_split_on_commas_and_spaces() {
+        assert_eq!(super::parse_hosts("unix:///a.sock, tcp://10.0.0.2:2375  unix:///b.sock"), ["unix:///a.sock", "tcp://10.0.0.2:2375", "unix:///b.sock"]);
+        assert!(super::parse_hosts(" ").is_empty());
+    }
+}
