@@ -8,6 +8,8 @@
 //! // context = <target>/scenario-contexts/weblog/ holding Dockerfile and weblog
 //! ```
 
+pub mod http;
+
 use std::fs;
 use std::io;
 use std::os::unix::fs::PermissionsExt;

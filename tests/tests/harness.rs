@@ -199,3 +199,47 @@ async fn a_killed_run_is_cleaned_by_the_reaper() {
     }
     assert_eq!(left, Vec::<String>::new(), "the session's reaper removed everything");
 }
+
+#[tokio::test]
+async fn nextest_style_processes_share_one_environment_and_the_reaper_leaves_nothing() {
+    // nextest runs `binary --exact NAME` once per test, all with one NEXTEST_RUN_ID.
+    let run = Run::new("nextest");
+    let tests = ["chain::started_in_dependency_order", "chain::fails_on_purpose"];
+    let children: Vec<_> = tests
+        .iter()
+        .map(|test| {
+            run.command(&["--exact", test, "--nocapture"])
+                .env("NEXTEST_EXECUTION_MODE", "process-per-test")
+                .env("SCENARIO_REAPER", "on")
+                .env("SCENARIO_REAPER_GRACE_MS", "500")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<Output> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+    let stderr: String = outputs.iter().map(|o| text(&o.stderr)).collect();
+    assert!(outputs[0].status.success(), "{}\n{stderr}", text(&outputs[0].stdout));
+    assert_eq!(outputs[1].status.code(), Some(101), "the failing test still fails");
+    // Racing processes split the creating between them; each container is created once.
+    let mut created = Vec::new();
+    for line in stderr.lines().filter(|l| l.starts_with("scenario chain: ready")) {
+        let inside = line.split_once('(').map(|(_, rest)| rest.trim_end_matches(')')).unwrap_or_default();
+        for part in inside.split("; ") {
+            if let Some(names) = part.strip_prefix("started ") {
+                created.extend(names.split(", ").map(String::from));
+            }
+        }
+    }
+    created.sort();
+    assert_eq!(created, ["a", "b", "c"], "one set of containers for the whole run: {stderr}");
+    // The processes leave the containers to the session's reaper, which acts after its grace.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(5_500);
+    let mut left = run.leftovers().await;
+    while !left.is_empty() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        left = run.leftovers().await;
+    }
+    assert_eq!(left, Vec::<String>::new());
+}

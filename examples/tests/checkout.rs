@@ -1,0 +1,110 @@
+//! A realistic scenario: the weblog service (src/bin/weblog.rs, built into an image by the
+//! test run) on a real PostgreSQL and a real Redis, both built from Debian's packages.
+//! `cargo test -p examples --test checkout`, `-- --reuse` to keep it running between runs.
+
+use examples::http;
+use scenario_runtime::prelude::*;
+
+/// PostgreSQL 15 (examples/images/postgres).
+#[container(
+    build = "images/postgres",
+    env(POSTGRES_PASSWORD = "secret", POSTGRES_DB = "shop"),
+    ports = [5432],
+    ready = log("database system is ready to accept connections", timeout = "60s"),
+    post_start = create_audit_table,
+    drain = save_note_count,
+)]
+pub struct Db;
+
+/// Redis 7 (examples/images/redis).
+#[container(build = "images/redis", ports = [6379], ready = log("Ready to accept connections"))]
+pub struct Cache;
+
+/// The service under test; its image is built from the binary cargo built for these tests.
+#[container(
+    build = examples::weblog_context(env!("CARGO_BIN_EXE_weblog")),
+    env(DATABASE_URL = "postgres://postgres:secret@db:5432/shop", REDIS_URL = "redis://cache:6379"),
+    ports = [8080],
+    depends_on = [Db, Cache],
+    ready = http(8080, "/health"),
+)]
+pub struct Web;
+
+/// Schema the service does not own: runs once per fresh database (not on `--reuse` attach).
+async fn create_audit_table(db: &Container<Ready>) -> HookResult {
+    let sql = "CREATE TABLE IF NOT EXISTS audit (at timestamptz NOT NULL DEFAULT now(), what text NOT NULL)";
+    let out = db.exec(["psql", "-U", "postgres", "-d", "shop", "-v", "ON_ERROR_STOP=1", "-c", sql]).await?;
+    if !out.success() {
+        return Err(format!("creating the audit table: {}", out.stderr).into());
+    }
+    Ok(())
+}
+
+/// Leaves the number of notes next to the container logs, for whoever reads a failed run.
+async fn save_note_count(db: &Container<Ready>) -> HookResult {
+    let out = db.exec(["psql", "-U", "postgres", "-d", "shop", "-tAc", "SELECT count(*) FROM notes"]).await?;
+    let dir = db.scope().artifacts_dir();
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join("db-note-count.txt"), out.stdout)?;
+    Ok(())
+}
+
+#[scenario(containers = [Db, Cache, Web])]
+mod checkout {
+    use super::*;
+
+    fn unique(text: &str) -> String {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        format!("{text} {nanos}")
+    }
+
+    #[test]
+    async fn health_is_green(env: &Env) -> TestResult {
+        let health = http::get(&env.get::<Web>().url(8080, "/health")?).await?;
+        assert_eq!((health.status, health.body.as_str()), (200, "ok"));
+        Ok(())
+    }
+
+    #[test]
+    async fn a_note_is_written_to_postgres_and_read_through_redis(env: &Env) -> TestResult {
+        let web = env.get::<Web>();
+        let body = unique("buy milk");
+        let created = http::post(&web.url(8080, "/notes")?, &body).await?;
+        assert_eq!(created.status, 201, "{created:?}");
+        let id = created.body.trim().to_string();
+
+        let first = http::get(&web.url(8080, &format!("/notes/{id}"))?).await?;
+        assert_eq!((first.status, first.body.as_str(), first.header("x-cache")), (200, body.as_str(), Some("miss")));
+        let second = http::get(&web.url(8080, &format!("/notes/{id}"))?).await?;
+        assert_eq!((second.body.as_str(), second.header("x-cache")), (body.as_str(), Some("hit")));
+
+        // Really in Postgres, really cached in Redis.
+        let row = env.get::<Db>().exec(["psql", "-U", "postgres", "-d", "shop", "-tAc", &format!("SELECT body FROM notes WHERE id = {id}")]).await?;
+        assert_eq!(row.stdout.trim(), body);
+        let cached = env.get::<Cache>().exec(["redis-cli", "GET", &format!("note:{id}")]).await?;
+        assert_eq!(cached.stdout.trim(), body);
+        Ok(())
+    }
+
+    #[test]
+    async fn a_deleted_note_is_gone_from_both_stores(env: &Env) -> TestResult {
+        let web = env.get::<Web>();
+        let id = http::post(&web.url(8080, "/notes")?, &unique("temporary")).await?.body.trim().to_string();
+        http::get(&web.url(8080, &format!("/notes/{id}"))?).await?; // now cached
+        let deleted = http::delete(&web.url(8080, &format!("/notes/{id}"))?).await?;
+        assert_eq!(deleted.status, 204);
+        assert_eq!(http::get(&web.url(8080, &format!("/notes/{id}"))?).await?.status, 404);
+        let cached = env.get::<Cache>().exec(["redis-cli", "EXISTS", &format!("note:{id}")]).await?;
+        assert_eq!(cached.stdout.trim(), "0");
+        Ok(())
+    }
+
+    #[test]
+    async fn the_audit_table_from_post_start_exists(env: &Env) -> TestResult {
+        let out = env.get::<Db>().exec(["psql", "-U", "postgres", "-d", "shop", "-tAc", "SELECT to_regclass('audit') IS NOT NULL"]).await?;
+        assert_eq!(out.stdout.trim(), "t");
+        Ok(())
+    }
+}
+
+scenario_runtime::main!();
