@@ -49,7 +49,7 @@ fn runs(stdout: &str) -> HashMap<String, (u32, u128, u128)> {
         .filter_map(|line| {
             let words: Vec<&str> = line.split_whitespace().collect();
             match words.as_slice() {
-                ["RAN", test, "ON", instance, "FROM", from, "TO", to] => {
+                ["RAN", test, "ON", instance, "FROM", from, "TO", to, "VIA", _] => {
                     Some((test.to_string(), (instance.parse().ok()?, from.parse().ok()?, to.parse().ok()?)))
                 }
                 _ => None,

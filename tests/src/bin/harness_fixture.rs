@@ -104,7 +104,7 @@ async fn record(env: &parallel::Env, name: &str, work_ms: u64) -> TestResult {
         return Err(format!("instance {me} sees a value written by instance {other}").into());
     }
     tokio::time::sleep(std::time::Duration::from_millis(work_ms)).await;
-    println!("RAN {name} ON {me} FROM {started} TO {}", now_ms());
+    println!("RAN {name} ON {me} FROM {started} TO {} VIA {}", now_ms(), env.scope().engine().endpoint());
     Ok(())
 }
 
@@ -193,6 +193,101 @@ mod halfbroken {
     #[test]
     async fn d(_env: &Env) -> TestResult {
         Ok(())
+    }
+}
+
+/// A test of realistic length for the instances benchmark: a round trip into the container
+/// and 300 ms of work.
+async fn work(env: &suite::Env) -> TestResult {
+    let out = env.get::<Store>().exec(["true"]).await?;
+    assert!(out.success());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    Ok(())
+}
+
+/// Sixteen tests for tests/benches/instances.rs (run with `--instances N`).
+#[scenario(containers = [Store], instances = 1)]
+mod suite {
+    use super::*;
+
+    #[test]
+    async fn case01(env: &Env) -> TestResult {
+        work(env).await
+    }
+
+    #[test]
+    async fn case02(env: &Env) -> TestResult {
+        work(env).await
+    }
+
+    #[test]
+    async fn case03(env: &Env) -> TestResult {
+        work(env).await
+    }
+
+    #[test]
+    async fn case04(env: &Env) -> TestResult {
+        work(env).await
+    }
+
+    #[test]
+    async fn case05(env: &Env) -> TestResult {
+        work(env).await
+    }
+
+    #[test]
+    async fn case06(env: &Env) -> TestResult {
+        work(env).await
+    }
+
+    #[test]
+    async fn case07(env: &Env) -> TestResult {
+        work(env).await
+    }
+
+    #[test]
+    async fn case08(env: &Env) -> TestResult {
+        work(env).await
+    }
+
+    #[test]
+    async fn case09(env: &Env) -> TestResult {
+        work(env).await
+    }
+
+    #[test]
+    async fn case10(env: &Env) -> TestResult {
+        work(env).await
+    }
+
+    #[test]
+    async fn case11(env: &Env) -> TestResult {
+        work(env).await
+    }
+
+    #[test]
+    async fn case12(env: &Env) -> TestResult {
+        work(env).await
+    }
+
+    #[test]
+    async fn case13(env: &Env) -> TestResult {
+        work(env).await
+    }
+
+    #[test]
+    async fn case14(env: &Env) -> TestResult {
+        work(env).await
+    }
+
+    #[test]
+    async fn case15(env: &Env) -> TestResult {
+        work(env).await
+    }
+
+    #[test]
+    async fn case16(env: &Env) -> TestResult {
+        work(env).await
     }
 }
 
