@@ -8,6 +8,7 @@
 //! // context = <target>/scenario-contexts/weblog/ holding Dockerfile and weblog
 //! ```
 
+pub mod checkout;
 pub mod http;
 
 use std::fs;
@@ -20,6 +21,14 @@ use std::time::UNIX_EPOCH;
 /// The weblog image's Dockerfile (examples/images/weblog/Dockerfile), compiled in so the context
 /// can be made without knowing where the sources are.
 pub const WEBLOG_DOCKERFILE: &str = include_str!("../images/weblog/Dockerfile");
+
+/// The `weblog` binary cargo builds next to the running test or bench executable
+/// (`<target>/<profile>/weblog`; test and bench executables live in `<profile>/deps`).
+pub fn weblog_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the running executable has a path");
+    let profile_dir = exe.parent().and_then(|deps| if deps.ends_with("deps") { deps.parent() } else { Some(deps) });
+    profile_dir.map(|dir| dir.join("weblog")).unwrap_or_else(|| PathBuf::from("weblog"))
+}
 
 /// Makes (or refreshes) the weblog image's build context and returns its folder,
 /// `<target>/scenario-contexts/weblog/`: the Dockerfile plus the binary at `binary`, named

@@ -40,6 +40,8 @@ pub struct LaunchReport {
     pub attached: Vec<&'static str>,
     /// Recreated because they were stale, with the reason.
     pub restarted: Vec<(&'static str, Staleness)>,
+    /// Until every container's fate was decided (specs; with reuse: the list call and images).
+    pub planned: Duration,
     pub elapsed: Duration,
 }
 
@@ -84,6 +86,7 @@ pub async fn launch(scope: Scope, entries: &'static [ContainerEntry], mode: Laun
     graph::check(entries)?;
     let begun = Instant::now();
     let plans = plan(&scope, entries, mode).await?;
+    let planned = begun.elapsed();
     let ready: Arc<Mutex<HashMap<&'static str, (Container<Ready>, Outcome)>>> = Arc::default();
     let failures: Arc<Mutex<Vec<Error>>> = Arc::default();
 
@@ -117,7 +120,7 @@ pub async fn launch(scope: Scope, entries: &'static [ContainerEntry], mode: Laun
     futures_util::future::join_all(slots.into_values()).await;
 
     let ready = std::mem::take(&mut *ready.lock().unwrap());
-    let mut report = LaunchReport { elapsed: begun.elapsed(), ..Default::default() };
+    let mut report = LaunchReport { planned, elapsed: begun.elapsed(), ..Default::default() };
     let mut containers = HashMap::new();
     for (name, (container, outcome)) in ready {
         match outcome {
