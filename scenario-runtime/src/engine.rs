@@ -34,30 +34,45 @@ impl Engine {
 
     /// Connects to one endpoint in `DOCKER_HOST` syntax (`unix:///path`, `tcp://host:port`).
     pub async fn connect_to(endpoint: &str) -> Result<Engine> {
-        let unreachable = |reason: String| Error::EngineUnreachable {
-            endpoint: endpoint.to_string(),
-            reason,
-        };
-        let docker = if let Some(path) = endpoint.strip_prefix("unix://") {
-            if !std::path::Path::new(path).exists() {
-                return Err(unreachable(format!("socket {path} does not exist")));
+        let unreachable = |reason: String| Error::EngineUnreachable { endpoint: endpoint.to_string(), reason };
+        let socket = endpoint.strip_prefix("unix://");
+        if let Some(path) = socket.filter(|path| !std::path::Path::new(path).exists()) {
+            return Err(unreachable(format!("socket {path} does not exist")));
+        }
+        // The version this very daemon negotiated before (a restarted daemon has a new socket,
+        // hence a new key): one round trip less on every connection.
+        let cache = socket.and_then(VersionCache::for_socket);
+        let known = cache.as_ref().and_then(VersionCache::read);
+        let version = known.as_ref().unwrap_or(bollard::API_DEFAULT_VERSION);
+        let docker = match socket {
+            Some(path) => Docker::connect_with_socket(path, REQUEST_TIMEOUT_SECS, version),
+            None if endpoint.starts_with("tcp://") || endpoint.starts_with("http://") => {
+                Docker::connect_with_http(endpoint, REQUEST_TIMEOUT_SECS, version)
             }
-            Docker::connect_with_socket(path, REQUEST_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
-        } else if endpoint.starts_with("tcp://") || endpoint.starts_with("http://") {
-            Docker::connect_with_http(endpoint, REQUEST_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
-        } else {
-            Docker::connect_with_host(endpoint)
+            None => Docker::connect_with_host(endpoint),
         }
         .map_err(|e| unreachable(e.to_string()))?;
-        let docker = tokio::time::timeout(Duration::from_secs(10), docker.negotiate_version())
-            .await
-            .map_err(|_| unreachable("no answer within 10 s".into()))?
-            .map_err(|e| unreachable(e.to_string()))?;
-        Ok(Engine {
-            docker,
-            endpoint: endpoint.to_string(),
-            port_host: port_host_of(endpoint),
-        })
+        let docker = match known {
+            // A ping (the cheapest call) still proves a daemon answers behind the socket.
+            Some(_) => {
+                tokio::time::timeout(Duration::from_secs(10), docker.ping())
+                    .await
+                    .map_err(|_| unreachable("no answer within 10 s".into()))?
+                    .map_err(|e| unreachable(e.to_string()))?;
+                docker
+            }
+            None => {
+                let docker = tokio::time::timeout(Duration::from_secs(10), docker.negotiate_version())
+                    .await
+                    .map_err(|_| unreachable("no answer within 10 s".into()))?
+                    .map_err(|e| unreachable(e.to_string()))?;
+                if let Some(cache) = &cache {
+                    cache.write(&docker.client_version());
+                }
+                docker
+            }
+        };
+        Ok(Engine { docker, endpoint: endpoint.to_string(), port_host: port_host_of(endpoint) })
     }
 
     /// The bollard client, for calls the runtime does not wrap.
@@ -73,6 +88,38 @@ impl Engine {
     /// The host name or address on which this engine's published ports are reached.
     pub fn port_host(&self) -> &str {
         &self.port_host
+    }
+}
+
+/// The API version negotiated with one daemon, kept in the user's private runtime folder under a
+/// key made of the socket's path, inode and modification time.
+struct VersionCache {
+    path: std::path::PathBuf,
+}
+
+impl VersionCache {
+    fn for_socket(socket: &str) -> Option<VersionCache> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(socket).ok()?;
+        let key = format!("{socket}\n{}\n{}.{}", meta.ino(), meta.mtime(), meta.mtime_nsec());
+        let dir = crate::reaper::paths::runtime_dir();
+        crate::reaper::paths::create_private_dir(&dir).ok()?;
+        Some(VersionCache { path: dir.join(format!("api-{}", crate::identity::short_hash(key.as_bytes()))) })
+    }
+
+    fn read(&self) -> Option<bollard::ClientVersion> {
+        let text = std::fs::read_to_string(&self.path).ok()?;
+        let (major, minor) = text.trim().split_once('.')?;
+        Some(bollard::ClientVersion { major_version: major.parse().ok()?, minor_version: minor.parse().ok()? })
+    }
+
+    fn write(&self, version: &bollard::ClientVersion) {
+        // Written aside and renamed: a concurrent reader sees the old file or the whole new one.
+        let aside = self.path.with_extension(format!("tmp{}", std::process::id()));
+        let text = format!("{}.{}", version.major_version, version.minor_version);
+        if std::fs::write(&aside, text).is_ok() {
+            let _ = std::fs::rename(&aside, &self.path);
+        }
     }
 }
 

@@ -9,10 +9,16 @@ use scenario_runtime::{Engine, SessionId};
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_harness_fixture");
 
-/// A second engine, stopped and its folders removed on drop.
+/// A second engine, stopped and its folders and bridge removed on drop.
 struct SecondEngine {
     dir: PathBuf,
+    bridge: String,
     daemon: Child,
+}
+
+fn ip(args: &[&str]) {
+    let out = Command::new("ip").args(args).output().expect("iproute2's ip is installed");
+    assert!(out.status.success(), "ip {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
 }
 
 impl SecondEngine {
@@ -23,13 +29,19 @@ impl SecondEngine {
         // An empty config file: the machine's /etc/docker/daemon.json names the first engine's data root.
         std::fs::write(dir.join("daemon.json"), "{}").unwrap();
         let log = std::fs::File::create(dir.join("dockerd.log")).unwrap();
+        // Its own default bridge: `--bridge none` would make it delete the first engine's docker0,
+        // since both share this network namespace.
+        let bridge = format!("scnbr{}", std::process::id() % 10_000_000);
+        ip(&["link", "add", "name", &bridge, "type", "bridge"]);
+        ip(&["addr", "add", "10.214.0.1/24", "dev", &bridge]);
+        ip(&["link", "set", &bridge, "up"]);
         let daemon = Command::new("dockerd")
             .arg("--config-file").arg(dir.join("daemon.json"))
             .arg("--host").arg(format!("unix://{}", dir.join("docker.sock").display()))
             .arg("--data-root").arg(dir.join("data"))
             .arg("--exec-root").arg(dir.join("exec"))
             .arg("--pidfile").arg(dir.join("docker.pid"))
-            .args(["--bridge", "none", "--iptables=false", "--ip-masq=false", "--storage-driver", "vfs"])
+            .args(["--bridge", &bridge, "--iptables=false", "--ip-masq=false", "--storage-driver", "vfs"])
             // Its networks must not take the first engine's subnets.
             .args(["--default-address-pool", "base=10.213.0.0/16,size=24"])
             .stdin(Stdio::null())
@@ -37,7 +49,7 @@ impl SecondEngine {
             .stderr(log)
             .spawn()
             .expect("dockerd is installed (the suite runs as root on a machine with docker.io)");
-        SecondEngine { dir, daemon }
+        SecondEngine { dir, bridge, daemon }
     }
 
     fn endpoint(&self) -> String {
@@ -75,6 +87,7 @@ impl Drop for SecondEngine {
         unsafe { libc::kill(self.daemon.id() as i32, libc::SIGTERM) };
         let _ = self.daemon.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = Command::new("ip").args(["link", "delete", &self.bridge]).output();
     }
 }
 

@@ -31,6 +31,17 @@ impl Container<Configured> {
         }
     }
 
+    /// Takes over a container the scope's survey found (reuse): its labels already matched the
+    /// survey's filter, so no further engine call is needed before the readiness probe.
+    pub fn adopt(self, found: &crate::reuse::Found) -> Container<Started> {
+        self.with(Started {
+            id: found.id.clone(),
+            image_id: found.image_id.clone(),
+            started_at: SystemTime::now(),
+            created_here: false,
+        })
+    }
+
     /// Attaches to the existing container of this name (kept alive by an earlier run), with the
     /// same label checks as `start_or_attach`; starts one if it has gone meanwhile.
     pub async fn attach(self) -> Result<(Container<Started>, Origin)> {

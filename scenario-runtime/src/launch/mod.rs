@@ -68,7 +68,7 @@ impl LaunchReport {
 enum Plan {
     Start,
     StartOrAttach,
-    Attach,
+    Attach(crate::reuse::Found),
     Recreate { stale_id: String, why: Staleness },
 }
 
@@ -189,7 +189,7 @@ async fn plan(scope: &Scope, entries: &'static [ContainerEntry], mode: LaunchMod
     for ((name, staleness), spec) in decisions.into_iter().zip(specs) {
         tracing::debug!(scenario = %scope.ids().scenario, container = name, %staleness, "reuse decision");
         let plan = match (staleness, found.get(name)) {
-            (Staleness::Reusable, _) => Plan::Attach,
+            (Staleness::Reusable, Some(found)) => Plan::Attach(found.clone()),
             (Staleness::Missing, _) | (_, None) => Plan::StartOrAttach,
             (why, Some(stale)) => Plan::Recreate { stale_id: stale.id.clone(), why },
         };
@@ -203,14 +203,18 @@ async fn plan(scope: &Scope, entries: &'static [ContainerEntry], mode: LaunchMod
 /// a hook failed, so it is torn down.
 async fn bring_up(scope: &Scope, entry: ContainerEntry, spec: ContainerSpec, plan: Plan) -> (Result<()>, Option<(Container<Ready>, Outcome)>) {
     let up = async {
+        if let Plan::Attach(found) = &plan {
+            match scope.configure(spec.clone())?.adopt(found).wait_ready().await {
+                Ok(ready) => return Ok((ready, Outcome::Attached)),
+                // Removed since the survey saw it: start it like a missing one.
+                Err(Error::Engine { source, .. }) if crate::error::status_of(&source) == Some(404) => {}
+                Err(e) => return Err(e),
+            }
+        }
         let configured = scope.configure(spec)?;
         let (started, outcome) = match plan {
             Plan::Start => (configured.start().await?, Outcome::Started),
-            Plan::StartOrAttach => match configured.start_or_attach().await? {
-                (started, Origin::Created) => (started, Outcome::Started),
-                (started, Origin::Attached) => (started, Outcome::Attached),
-            },
-            Plan::Attach => match configured.attach().await? {
+            Plan::StartOrAttach | Plan::Attach(_) => match configured.start_or_attach().await? {
                 (started, Origin::Created) => (started, Outcome::Started),
                 (started, Origin::Attached) => (started, Outcome::Attached),
             },
