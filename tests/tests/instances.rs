@@ -137,3 +137,22 @@ async fn the_instances_flag_overrides_the_declared_count() {
     assert!(used.contains(&2), "a third instance exists and served a test: {used:?}\n{stderr}");
     assert_eq!(run.leftovers().await, Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn reuse_keeps_every_instance_and_attaches_to_each_next_time() {
+    let run = Run::new("reuse");
+    let first = run.command(&["parallel::", "--reuse"]).output().unwrap();
+    let (stdout, stderr) = text(&first);
+    assert!(first.status.success(), "{stdout}\n{stderr}");
+    let second = run.command(&["parallel::", "--reuse"]).output().unwrap();
+    let (stdout, stderr) = text(&second);
+    assert!(second.status.success(), "{stdout}\n{stderr}");
+    for instance in ["#0", "#1"] {
+        assert!(stderr.contains(&format!("scenario parallel {instance}: ready")), "{stderr}");
+    }
+    assert_eq!(stderr.matches("(reused store)").count(), 2, "both instances attached: {stderr}");
+    let engine = Engine::connect().await.unwrap();
+    let project = format!("inst{}", run.session);
+    let removed = scenario_runtime::cleanup::remove_including_kept(&engine, &[format!("{}={project}", scenario_runtime::labels::PROJECT)]).await.unwrap();
+    assert_eq!(removed.containers, 2, "one kept container per instance");
+}
