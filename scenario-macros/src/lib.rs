@@ -6,6 +6,7 @@
 
 mod args;
 mod case;
+mod compose;
 mod container;
 mod duration;
 mod errors;

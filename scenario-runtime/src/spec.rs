@@ -143,6 +143,18 @@ impl HealthCheck {
         self.retries = retries;
         self
     }
+
+    /// How long one check may take before it counts as failed.
+    pub fn timeout(mut self, timeout: Duration) -> HealthCheck {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Failures during this time after the start do not count towards `retries`.
+    pub fn start_period(mut self, start_period: Duration) -> HealthCheck {
+        self.start_period = start_period;
+        self
+    }
 }
 
 /// Everything needed to create one container of a scenario.

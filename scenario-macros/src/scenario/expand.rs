@@ -8,7 +8,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Ident, Item, ItemMod, Path};
 
-use super::validate::{strip_test_attributes, ScenarioModel, TestFn};
+use super::validate::{strip_test_attributes, Generated, ScenarioModel, TestFn};
 use crate::spans::respan;
 
 /// Longest message of a compile-time check; longer ones end in `...`.
@@ -20,6 +20,7 @@ pub(super) fn expand(model: &ScenarioModel, mut module: ItemMod) -> TokenStream 
     let registrations = model.tests.iter().map(|test| test_registration(test, &model.marker, &private));
     let (_, items) = module.content.as_mut().expect("validated as an inline module");
     items.extend(scenario_items(&model.name, &model.marker, &private));
+    items.push(Item::Verbatim(model.generated.in_module.clone()));
     items.extend(registrations.map(Item::Verbatim));
 
     let module_ident = &module.ident;
@@ -44,8 +45,11 @@ pub(super) fn expand(model: &ScenarioModel, mut module: ItemMod) -> TokenStream 
         Some(n) => quote!(::core::option::Option::Some(#n)),
         None => quote!(::core::option::Option::None),
     };
+    let generated = &model.generated.beside;
     quote! {
         #module
+
+        #generated
 
         #memberships
 
@@ -70,16 +74,24 @@ pub(super) fn expand(model: &ScenarioModel, mut module: ItemMod) -> TokenStream 
 
 /// The module as written with its tests unregistered, the marker type, `Env` and the container
 /// memberships: after an error, code in and around the module still type-checks.
-pub(super) fn fallback(module: &mut ItemMod, marker: &Ident, containers: &[Path], krate: &Path) -> TokenStream {
+pub(super) fn fallback(
+    module: &mut ItemMod,
+    marker: &Ident,
+    containers: &[Path],
+    krate: &Path,
+    generated: &Generated,
+) -> TokenStream {
     let private = private(krate);
     strip_test_attributes(module, false);
     let name = module.ident.to_string();
     if let Some((_, items)) = module.content.as_mut() {
         items.extend(scenario_items(&name, marker, &private));
+        items.push(Item::Verbatim(generated.in_module.clone()));
     }
     let module_ident = &module.ident;
     let memberships = memberships(containers, &syn::parse_quote!(#module_ident::#marker), &private);
-    quote!(#module #memberships)
+    let beside = &generated.beside;
+    quote!(#module #beside #memberships)
 }
 
 fn private(krate: &Path) -> TokenStream {

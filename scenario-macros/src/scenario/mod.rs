@@ -23,15 +23,43 @@ pub(crate) fn scenario(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     let marker = validate::marker(module);
     let krate = validate::krate(&args);
-    let containers = validate::distinct_containers(&args);
-    match validate::validate(args, module, &attr, &mut errors) {
-        Some(model) if errors.is_empty() => expand::expand(&model, module.clone()),
+    let (containers, compose, generated) = match &args.compose {
+        Some(file) => {
+            let (containers, generated, compose) = compose(&file.value, &args, &module.ident, &krate, &mut errors);
+            (containers, Some(compose), generated)
+        }
+        None => (validate::distinct_containers(&args), None, validate::Generated::default()),
+    };
+    match validate::validate(args, module, &attr, compose.as_ref(), &mut errors) {
+        Some(mut model) if errors.is_empty() => {
+            model.generated = generated;
+            expand::expand(&model, module.clone())
+        }
         _ => {
-            let mut tokens = expand::fallback(&mut module.clone(), &marker, &containers, &krate);
+            let mut tokens = expand::fallback(&mut module.clone(), &marker, &containers, &krate, &generated);
             tokens.extend(errors.into_compile_errors());
             tokens
         }
     }
+}
+
+/// Reads the compose file: the service types (as containers), their generated code, and how
+/// the file checked out.
+fn compose(
+    file: &syn::LitStr,
+    args: &parse::ScenarioArgs,
+    module: &syn::Ident,
+    krate: &syn::Path,
+    errors: &mut Errors,
+) -> (Vec<syn::Path>, validate::Generated, validate::ComposeContainers) {
+    let contexts = args.build_contexts.as_ref().map_or(&[][..], |c| c.value.as_slice());
+    let loaded = crate::compose::load(file, contexts, args.instances.as_ref().map(|i| i.value), errors);
+    let paths = crate::compose::paths(&loaded, module);
+    let mut beside = crate::compose::impls(&loaded, module, krate, contexts);
+    beside.extend(crate::compose::watch_files(&loaded));
+    let generated = validate::Generated { in_module: crate::compose::services_module(&loaded), beside };
+    let containers = validate::ComposeContainers { paths: paths.clone(), span: file.span(), valid: loaded.valid };
+    (paths, generated, containers)
 }
 
 #[cfg(test)]

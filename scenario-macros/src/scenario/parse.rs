@@ -1,14 +1,16 @@
-//! `#[scenario(...)]` arguments: `containers = [A, b::B]`, `instances = N` and `crate = path`.
+//! `#[scenario(...)]` arguments: `containers = [A, b::B]` or `compose = "docker-compose.yml"`
+//! with `build_context(service = expr, ...)`, `instances = N` and `crate = path`.
 
 use proc_macro2::TokenStream;
 use syn::ext::IdentExt;
-use syn::{Expr, Path};
+use syn::{Expr, LitStr, Path};
 
-use crate::args::{self, AttrArgs, Keyed};
+use crate::args::{self, ArgValue, AttrArgs, Keyed};
+use crate::compose::ComputedContext;
 use crate::errors::Errors;
 use crate::suggest;
 
-pub(super) const KEYS: &[&str] = &["containers", "instances", "crate"];
+pub(super) const KEYS: &[&str] = &["containers", "compose", "build_context", "instances", "crate"];
 
 pub(super) struct ContainerList {
     /// The array as written, for errors about the list as a whole.
@@ -20,6 +22,10 @@ pub(super) struct ContainerList {
 pub(super) struct ScenarioArgs {
     pub containers: Option<Keyed<ContainerList>>,
     pub krate: Option<Keyed<Path>>,
+    /// A compose file whose services are the containers (relative to the crate's folder).
+    pub compose: Option<Keyed<LitStr>>,
+    /// Build folders of compose services computed by the crate.
+    pub build_contexts: Option<Keyed<Vec<ComputedContext>>>,
     /// Isolated copies of the environment, each serving one test at a time.
     pub instances: Option<Keyed<u32>>,
     /// Known keys that appeared, even with a value that did not parse.
@@ -54,6 +60,25 @@ pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> ScenarioArgs {
             arg.assigned(usage)
                 .and_then(|expr| Ok(ContainerList { expr: expr.clone(), paths: args::path_array(expr, usage)? }))
                 .map(|list| args.containers = Some(Keyed { key: key.clone(), value: list }))
+        } else if known == "compose" {
+            let usage = "the path of a compose file relative to the crate, e.g. `compose = \"docker-compose.yml\"`";
+            arg.assigned(usage)
+                .and_then(|expr| args::lit_str(expr, usage))
+                .map(|lit| args.compose = Some(Keyed { key: key.clone(), value: lit }))
+        } else if known == "build_context" {
+            let usage = "a build folder per compose service, e.g. `build_context(web = my_crate::context())`";
+            arg.list(usage)
+                .and_then(|list| {
+                    crate::errors::collect_all(list, |entry| match &entry.value {
+                        ArgValue::Assign(_, expr) => Ok(ComputedContext {
+                            service: entry.key.name(),
+                            key: quote::ToTokens::to_token_stream(&entry.key),
+                            expr: expr.clone(),
+                        }),
+                        _ => Err(entry.usage_error("a build folder expression: `service = expr`")),
+                    })
+                })
+                .map(|contexts| args.build_contexts = Some(Keyed { key: key.clone(), value: contexts }))
         } else if known == "instances" {
             let usage = "a number of isolated copies from 1 to 64, e.g. `instances = 4`";
             arg.assigned(usage)

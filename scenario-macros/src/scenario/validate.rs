@@ -21,6 +21,24 @@ pub(super) struct ScenarioModel {
     pub containers_span: Span,
     pub tests: Vec<TestFn>,
     pub instances: Option<u32>,
+    /// Items a compose file adds (its `services` module and their impls).
+    pub generated: Generated,
+}
+
+/// Code generated for the containers themselves (a compose scenario's services): what goes
+/// inside the scenario module and what goes beside it.
+#[derive(Default)]
+pub(super) struct Generated {
+    pub in_module: TokenStream,
+    pub beside: TokenStream,
+}
+
+/// The containers of a compose scenario: its service types, the span of the file's path, and
+/// whether the file checked out.
+pub(super) struct ComposeContainers {
+    pub paths: Vec<Path>,
+    pub span: Span,
+    pub valid: bool,
 }
 
 pub(super) struct TestFn {
@@ -81,14 +99,32 @@ pub(super) fn validate(
     args: ScenarioArgs,
     module: &ItemMod,
     attr: &TokenStream,
+    compose: Option<&ComposeContainers>,
     errors: &mut Errors,
 ) -> Option<ScenarioModel> {
     let tests = tests(module, errors);
     if args.unparsed {
         return None;
     }
+    if let (Some(containers), true) = (&args.containers, args.seen.contains(&"compose")) {
+        errors.spanned(
+            &containers.key,
+            "`containers` and `compose` exclude each other: the compose file's services are the scenario's containers",
+        );
+        return None;
+    }
+    if let (Some(contexts), false) = (&args.build_contexts, args.seen.contains(&"compose")) {
+        errors.spanned(&contexts.key, "`build_context` sets build folders of compose services: add `compose = \"...\"`");
+    }
+    if let Some(compose) = compose {
+        if !compose.valid || !errors.is_empty() {
+            return None;
+        }
+        return Some(model(&args, module, compose.paths.clone(), compose.span, tests));
+    }
     let Some(containers) = &args.containers else {
-        if !args.seen.contains(&"containers") && !args.misspelled.contains(&"containers") {
+        let compose_seen = args.seen.contains(&"compose") || args.misspelled.contains(&"compose");
+        if !args.seen.contains(&"containers") && !args.misspelled.contains(&"containers") && !compose_seen {
             let message = "a scenario needs its containers: `#[scenario(containers = [Db, Web])]`";
             match attr.is_empty() {
                 true => errors.push(syn::Error::new(Span::call_site(), message)),
@@ -111,15 +147,20 @@ pub(super) fn validate(
     if !errors.is_empty() {
         return None;
     }
-    Some(ScenarioModel {
-        krate: krate(&args),
+    Some(model(&args, module, list.paths.clone(), syn::spanned::Spanned::span(&list.expr), tests))
+}
+
+fn model(args: &ScenarioArgs, module: &ItemMod, containers: Vec<Path>, containers_span: Span, tests: Vec<TestFn>) -> ScenarioModel {
+    ScenarioModel {
+        krate: krate(args),
         name: module.ident.to_string().trim_start_matches("r#").to_string(),
         marker: marker(module),
-        containers: list.paths.clone(),
-        containers_span: syn::spanned::Spanned::span(&list.expr),
+        containers,
+        containers_span,
         tests,
         instances: args.instances.as_ref().map(|k| k.value),
-    })
+        generated: Generated::default(),
+    }
 }
 
 pub(super) fn is_test(attr: &Attribute) -> bool {

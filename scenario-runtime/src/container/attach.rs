@@ -98,12 +98,14 @@ impl Container<Configured> {
             return Err(Error::NameConflict { name: name.to_string(), existing_id: id, detail });
         }
         let state = existing.state.as_ref();
-        if state.and_then(|s| s.running) != Some(true) {
+        let status = state.and_then(|s| s.status).map(|s| s.to_string()).unwrap_or_default();
+        // A one-shot job that has run is attached to as it is: its readiness reads the exit code.
+        let finished_job = status == "exited" && self.spec().readiness.runs_to_completion();
+        if state.and_then(|s| s.running) != Some(true) && !finished_job {
             // Created but not yet started by the process that won the race: starting twice is
             // harmless (the engine answers 304).
-            let created = state.and_then(|s| s.status).map(|s| s.to_string()) == Some("created".into());
+            let created = status == "created";
             if !created {
-                let status = state.and_then(|s| s.status).map(|s| s.to_string()).unwrap_or_default();
                 return Err(Error::InvalidSpec {
                     container: self.name().to_string(),
                     reason: format!("found its container `{name}` {status}, not running; remove it with `docker rm -f {name}`"),

@@ -179,7 +179,8 @@ async fn plan(scope: &Scope, entries: &'static [ContainerEntry], mode: LaunchMod
     let mut decisions = Vec::with_capacity(entries.len());
     for ((entry, spec), image) in entries.iter().zip(&specs).zip(images) {
         let image = image?;
-        let staleness = crate::reuse::decide(found.get(entry.name), &image.id, &spec.spec_hash());
+        let decide = if spec.readiness.runs_to_completion() { crate::reuse::decide_completed } else { crate::reuse::decide };
+        let staleness = decide(found.get(entry.name), &image.id, &spec.spec_hash());
         decisions.push((entry.name, staleness));
     }
     crate::reuse::propagate(&mut decisions, |name| {

@@ -56,6 +56,9 @@ pub enum Strategy {
     Healthy,
     /// A command run inside the container exits 0.
     Exec { command: Vec<String> },
+    /// The container runs to completion and exits 0 (a one-shot job: a migration, a seed).
+    /// Compose's `service_completed_successfully`; any other exit code fails the wait.
+    Completed,
 }
 
 /// A readiness strategy with its timeout.
@@ -102,6 +105,18 @@ impl Readiness {
         S: Into<String>,
     {
         Readiness::of(Strategy::Exec { command: command.into_iter().map(Into::into).collect() })
+    }
+
+    /// Ready when the container has exited with code 0: for one-shot jobs that others wait for
+    /// (compose's `condition: service_completed_successfully`). A kept-alive one that exited 0
+    /// is reused as done, not restarted.
+    pub fn completed() -> Readiness {
+        Readiness::of(Strategy::Completed)
+    }
+
+    /// Does the container run to completion rather than keep serving?
+    pub fn runs_to_completion(&self) -> bool {
+        self.strategy == Strategy::Completed
     }
 
     pub fn timeout(mut self, timeout: Duration) -> Readiness {
@@ -170,6 +185,7 @@ impl fmt::Display for Readiness {
             },
             Strategy::Healthy => write!(f, "Docker healthcheck to report healthy"),
             Strategy::Exec { command } => write!(f, "`{}` to exit 0", command.join(" ")),
+            Strategy::Completed => write!(f, "the container to run to completion with exit code 0"),
         }
     }
 }

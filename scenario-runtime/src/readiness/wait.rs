@@ -70,8 +70,9 @@ pub(crate) async fn wait_ready(target: &ProbeTarget<'_>, readiness: &Readiness) 
     let last_seen = LastSeen::default();
     let probe = probe(target, &readiness.strategy, &last_seen);
     // A followed log stream ends when the container stops, so the log strategy needs no
-    // separate watcher (one engine connection less per container).
-    let watch_exit = !matches!(readiness.strategy, Strategy::Log { .. });
+    // separate watcher (one engine connection less per container); a container that should
+    // run to completion is watched by its probe.
+    let watch_exit = !matches!(readiness.strategy, Strategy::Log { .. } | Strategy::Completed);
     let exit_watch = async {
         if watch_exit {
             exit_code(target).await
@@ -130,6 +131,14 @@ async fn probe(target: &ProbeTarget<'_>, strategy: &Strategy, seen: &LastSeen) -
         }
         Strategy::Healthy => super::health::wait_for_healthy(target, seen).await,
         Strategy::Exec { command } => super::exec::wait_for_exit_zero(target, command, seen).await,
+        // A non-zero exit is reported by the caller as an exit before readiness.
+        Strategy::Completed => match exit_code(target).await? {
+            0 => Ok(ProbeEnd::Ready),
+            code => {
+                seen.set(format!("exit code {code}"));
+                Ok(ProbeEnd::Exhausted)
+            }
+        },
     }
 }
 

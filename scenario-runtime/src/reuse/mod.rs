@@ -5,5 +5,5 @@
 mod staleness;
 mod survey;
 
-pub use staleness::{decide, propagate, Found, Staleness};
+pub use staleness::{decide, decide_completed, propagate, Found, Staleness};
 pub use survey::survey;

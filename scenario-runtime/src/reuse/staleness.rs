@@ -71,6 +71,19 @@ pub fn decide(found: Option<&Found>, current_image_id: &str, current_spec_hash: 
     Staleness::Reusable
 }
 
+/// `decide` for a container that runs to completion (`Readiness::completed()`, a one-shot job
+/// such as a migration): one that exited with code 0 has done its work and is reusable as it
+/// is (when its image and spec are current); any other exit is stale like a stopped service.
+pub fn decide_completed(found: Option<&Found>, current_image_id: &str, current_spec_hash: &str) -> Staleness {
+    match found {
+        Some(done) if done.state == "exited" && done.status.starts_with("Exited (0)") => {
+            let as_if_running = Found { state: "running".into(), ..done.clone() };
+            decide(Some(&as_if_running), current_image_id, current_spec_hash)
+        }
+        _ => decide(found, current_image_id, current_spec_hash),
+    }
+}
+
 /// Marks every container that depends (directly or not) on a stale one as stale too.
 /// `depends_on(name)` lists a container's dependencies; `decisions` is in any order.
 pub fn propagate<'a>(decisions: &mut [(&'a str, Staleness)], depends_on: impl Fn(&str) -> &'a [&'a str]) {
@@ -109,6 +122,16 @@ mod tests {
         assert_eq!(decide(Some(&sick), "sha256:a", "h1"), Staleness::Unhealthy);
         assert!(matches!(decide(Some(&running()), "sha256:b", "h1"), Staleness::ImageRebuilt { .. }));
         assert!(matches!(decide(Some(&running()), "sha256:a", "h2"), Staleness::SpecChanged { .. }));
+    }
+
+    #[test]
+    fn a_job_that_exited_zero_is_done_not_stopped() {
+        let done = Found { state: "exited".into(), status: "Exited (0) 2 minutes ago".into(), ..running() };
+        assert_eq!(decide_completed(Some(&done), "sha256:a", "h1"), Staleness::Reusable);
+        assert!(matches!(decide_completed(Some(&done), "sha256:a", "h2"), Staleness::SpecChanged { .. }));
+        let failed = Found { status: "Exited (1) 2 minutes ago".into(), ..done.clone() };
+        assert_eq!(decide_completed(Some(&failed), "sha256:a", "h1"), Staleness::Stopped { state: "exited".into() });
+        assert_eq!(decide(Some(&done), "sha256:a", "h1"), Staleness::Stopped { state: "exited".into() });
     }
 
     #[test]

@@ -1,0 +1,771 @@
+//! From the typed compose file to the services `expand` turns into containers: every value
+//! resolved (paths against the compose file's folder, env files read, ports and volumes
+//! parsed), each service's readiness derived, and every rule the runtime cannot honour reported.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
+
+use syn::Ident;
+
+use super::file::{self, Build, ComposeFile, DependsOn, ListOrMap, PortEntry, ServiceNetworks, StringOrList, VolumeEntry};
+use crate::case::upper_camel_case;
+use crate::duration::parse_duration;
+
+/// A host path as the generated code names it.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum HostPath {
+    /// Relative to the crate (`CARGO_MANIFEST_DIR`), already normalised (`compose/../x` -> `x`).
+    InCrate(String),
+    Absolute(String),
+}
+
+#[derive(Debug, PartialEq)]
+pub(super) enum ImageModel {
+    Reference(String),
+    Build { context: HostPath, dockerfile: Option<String>, args: Vec<(String, String)> },
+}
+
+#[derive(Debug, PartialEq)]
+pub(super) enum EnvValue {
+    Value(String),
+    /// `- KEY` or `KEY:` with no value: passed through from the test process's environment when
+    /// it is set there, as compose passes it through from the shell.
+    FromHost,
+}
+
+#[derive(Debug, PartialEq)]
+pub(super) struct PortModel {
+    pub container: u16,
+    pub udp: bool,
+    pub host_ip: Option<String>,
+    pub host_port: Option<u16>,
+}
+
+#[derive(Debug, PartialEq)]
+pub(super) enum MountModel {
+    Volume { name: String, target: String, read_only: bool },
+    Bind { source: HostPath, target: String, read_only: bool },
+    Tmpfs { target: String, options: String },
+}
+
+#[derive(Debug, PartialEq)]
+pub(super) struct HealthModel {
+    /// Run as `CMD` (a `CMD-SHELL` test becomes `/bin/sh -c`, as Docker runs it).
+    pub command: Vec<String>,
+    pub interval: Option<Duration>,
+    pub timeout: Option<Duration>,
+    pub retries: Option<u32>,
+    pub start_period: Option<Duration>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum ReadyModel {
+    None,
+    Port(u16),
+    Healthy,
+    Completed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Condition {
+    Started,
+    Healthy,
+    Completed,
+}
+
+#[derive(Debug)]
+pub(super) struct ServiceModel {
+    pub name: String,
+    pub ty: Ident,
+    pub image: ImageModel,
+    pub command: Option<Vec<String>>,
+    pub entrypoint: Option<Vec<String>>,
+    pub env: Vec<(String, EnvValue)>,
+    pub working_dir: Option<String>,
+    pub user: Option<String>,
+    pub ports: Vec<PortModel>,
+    pub mounts: Vec<MountModel>,
+    pub aliases: Vec<String>,
+    pub labels: Vec<(String, String)>,
+    pub healthcheck: Option<HealthModel>,
+    pub ready: ReadyModel,
+    pub depends_on: Vec<String>,
+}
+
+/// Where the compose file is: the path as written (relative to the crate unless absolute) and
+/// the crate's folder.
+pub(super) struct Location {
+    pub written: String,
+    pub manifest_dir: PathBuf,
+}
+
+impl Location {
+    pub fn absolute(&self) -> PathBuf {
+        self.manifest_dir.join(&self.written)
+    }
+
+    /// A path of the compose file (relative to the file's folder) as the generated code names it.
+    fn resolve(&self, path: &str) -> HostPath {
+        if Path::new(path).is_absolute() {
+            return HostPath::Absolute(normalise(Path::new(path)));
+        }
+        let folder = Path::new(&self.written).parent().unwrap_or(Path::new(""));
+        let joined = folder.join(path);
+        if joined.is_absolute() {
+            HostPath::Absolute(normalise(&joined))
+        } else {
+            HostPath::InCrate(normalise(&joined))
+        }
+    }
+
+    fn on_disk(&self, path: &HostPath) -> PathBuf {
+        match path {
+            HostPath::InCrate(relative) => self.manifest_dir.join(relative),
+            HostPath::Absolute(path) => PathBuf::from(path),
+        }
+    }
+}
+
+/// `a/./b/../c` -> `a/c`, lexically (the folders need not exist yet); `..` past the start stays.
+fn normalise(path: &Path) -> String {
+    let mut parts: Vec<Component> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined: PathBuf = parts.iter().collect();
+    match joined.to_string_lossy().into_owned() {
+        empty if empty.is_empty() => ".".into(),
+        path => path,
+    }
+}
+
+/// Everything read from the file: the services (also after errors, for the stand-in
+/// expansion), the files whose change must rebuild the crate, and the problems.
+pub(super) struct Resolved {
+    pub services: Vec<ServiceModel>,
+    pub env_files: Vec<PathBuf>,
+    pub errors: Vec<String>,
+}
+
+pub(super) struct Options<'a> {
+    /// Services whose build context the attribute computes (`build_context(web = ...)`).
+    pub computed_contexts: &'a [String],
+    pub instances: Option<u32>,
+}
+
+pub(super) fn resolve(compose: ComposeFile, location: &Location, options: &Options) -> Resolved {
+    let mut errors = Vec::new();
+    let mut env_files = Vec::new();
+    let declared_volumes: BTreeSet<String> = compose.volumes.iter().flat_map(|v| v.keys().cloned()).collect();
+    for (name, network) in compose.networks.iter().flatten() {
+        if let Some(driver) = network.as_ref().and_then(|n| n.driver.as_deref()).filter(|d| *d != "bridge") {
+            errors.push(format!(
+                "network `{name}` asks for driver `{driver}`; scenario runs each instance on one bridge network"
+            ));
+        }
+    }
+    let declared_networks: BTreeSet<String> = compose.networks.iter().flat_map(|n| n.keys().cloned()).collect();
+
+    let services = compose.services.unwrap_or_default();
+    if services.is_empty() {
+        errors.push("the compose file has no services".into());
+    }
+    let names: BTreeSet<String> = services.keys().cloned().collect();
+    let mut models = Vec::new();
+    let mut conditions: Vec<(String, String, Condition)> = Vec::new();
+    let mut networks_of: Vec<(String, BTreeSet<String>)> = Vec::new();
+    let mut types: BTreeMap<String, String> = BTreeMap::new();
+    for (name, service) in services {
+        let mut problem = |message: String| errors.push(format!("service `{name}`: {message}"));
+        if !is_valid_name(&name) {
+            problem("a service name is letters, digits, `_`, `.` and `-`, starting with a letter or digit".into());
+        }
+        let ty = type_name(&name);
+        if let Some(other) = types.insert(ty.to_string(), name.clone()) {
+            problem(format!("its type name `{ty}` is also the type name of service `{other}`; rename one of them"));
+        }
+        let service = service.unwrap_or_default();
+        let computed = options.computed_contexts.contains(&name);
+        let image = image(&service, computed, location, &mut problem);
+        let command = service.command.as_ref().and_then(|c| words("command", c, &mut problem));
+        let entrypoint = service.entrypoint.as_ref().and_then(|e| words("entrypoint", e, &mut problem));
+
+        let mut env: BTreeMap<String, EnvValue> = BTreeMap::new();
+        for path in service.env_file.iter().flat_map(StringOrList::list) {
+            let path = location.on_disk(&location.resolve(&unescape(&path)));
+            match read_env_file(&path) {
+                Ok(pairs) => env.extend(pairs.into_iter().map(|(k, v)| (k, EnvValue::Value(v)))),
+                Err(e) => problem(format!("env_file `{}`: {e}", path.display())),
+            }
+            env_files.push(path);
+        }
+        for (key, value) in pairs("environment", service.environment.as_ref(), &mut problem) {
+            env.insert(key, value.map_or(EnvValue::FromHost, EnvValue::Value));
+        }
+
+        let mut ports = Vec::new();
+        for entry in service.ports.iter().flatten() {
+            match port(entry) {
+                Ok(port) => ports.push(port),
+                Err(e) => problem(e),
+            }
+        }
+        for exposed in service.expose.iter().flatten() {
+            match exposed_port(&exposed.0) {
+                // Published on loopback too, so tests can reach it and readiness can probe it.
+                Ok((container, udp)) => {
+                    if !ports.iter().any(|p| p.container == container && p.udp == udp) {
+                        ports.push(PortModel { container, udp, host_ip: None, host_port: None });
+                    }
+                }
+                Err(e) => problem(e),
+            }
+        }
+        if options.instances.is_some_and(|n| n > 1) {
+            for fixed in ports.iter().filter_map(|p| p.host_port) {
+                problem(format!(
+                    "host port {fixed} is fixed, so the scenario's instances would all claim it; \
+                     publish the container port alone (e.g. \"{}\") to get a free host port per instance",
+                    ports.iter().find(|p| p.host_port == Some(fixed)).map_or(0, |p| p.container)
+                ));
+            }
+        }
+
+        let mut mounts = Vec::new();
+        for entry in service.volumes.iter().flatten() {
+            match mount(entry, location, &declared_volumes) {
+                Ok(m) => mounts.push(m),
+                Err(e) => problem(e),
+            }
+        }
+        for target in service.tmpfs.iter().flat_map(StringOrList::list) {
+            let target = unescape(&target);
+            let (path, options) = target.split_once(':').unwrap_or((&target, ""));
+            if path.starts_with('/') {
+                mounts.push(MountModel::Tmpfs { target: path.into(), options: options.into() });
+            } else {
+                problem(format!("tmpfs `{target}` is not an absolute path in the container"));
+            }
+        }
+
+        let (networks, aliases) = match &service.networks {
+            None => (BTreeSet::from(["default".to_string()]), Vec::new()),
+            Some(ServiceNetworks::List(list)) => (list.iter().cloned().collect(), Vec::new()),
+            Some(ServiceNetworks::Map(map)) => {
+                let aliases = map.values().flatten().flat_map(|n| n.aliases.iter().flatten()).map(|a| unescape(a));
+                (map.keys().cloned().collect(), aliases.collect())
+            }
+        };
+        for network in &networks {
+            if network != "default" && !declared_networks.contains(network) {
+                problem(format!("network `{network}` is not declared under the top-level `networks`"));
+            }
+        }
+        for alias in &aliases {
+            if !is_valid_name(alias) {
+                problem(format!("alias `{alias}` is not a valid host name"));
+            }
+        }
+        networks_of.push((name.clone(), networks));
+
+        let mut labels = Vec::new();
+        for (key, value) in pairs("labels", service.labels.as_ref(), &mut problem) {
+            if key.starts_with("dev.scenario.") {
+                problem(format!("label `{key}`: labels under `dev.scenario.` are set by the runtime"));
+            }
+            labels.push((key, value.unwrap_or_default()));
+        }
+
+        let healthcheck = service.healthcheck.as_ref().and_then(|h| healthcheck(h, &mut problem));
+
+        let mut depends_on = Vec::new();
+        let dependencies: Vec<(String, Condition)> = match &service.depends_on {
+            None => Vec::new(),
+            Some(DependsOn::List(list)) => list.iter().map(|d| (d.clone(), Condition::Started)).collect(),
+            Some(DependsOn::Map(map)) => map
+                .iter()
+                .filter_map(|(dependency, entry)| {
+                    let condition = entry.as_ref().and_then(|e| e.condition.as_deref()).unwrap_or("service_started");
+                    match condition {
+                        "service_started" => Some((dependency.clone(), Condition::Started)),
+                        "service_healthy" => Some((dependency.clone(), Condition::Healthy)),
+                        "service_completed_successfully" => Some((dependency.clone(), Condition::Completed)),
+                        other => {
+                            problem(format!(
+                                "unknown condition `{other}` for `{dependency}`; use service_started, \
+                                 service_healthy or service_completed_successfully"
+                            ));
+                            None
+                        }
+                    }
+                })
+                .collect(),
+        };
+        for (dependency, condition) in dependencies {
+            if dependency == name {
+                problem("it depends on itself".into());
+            } else if !names.contains(&dependency) {
+                problem(format!("it depends on `{dependency}`, which is not a service of this file"));
+            } else if !depends_on.contains(&dependency) {
+                depends_on.push(dependency.clone());
+                conditions.push((name.clone(), dependency, condition));
+            }
+        }
+
+        let Some(image) = image else { continue };
+        models.push(ServiceModel {
+            name: name.clone(),
+            ty,
+            image,
+            command,
+            entrypoint,
+            env: env.into_iter().collect(),
+            working_dir: service.working_dir.as_deref().map(unescape),
+            user: service.user.as_ref().map(|u| unescape(&u.0)),
+            ports,
+            mounts,
+            aliases,
+            labels,
+            healthcheck,
+            ready: ReadyModel::None,
+            depends_on,
+        });
+    }
+
+    for service in &mut models {
+        let wanted: Vec<(&str, Condition)> = conditions
+            .iter()
+            .filter(|(_, dependency, _)| *dependency == service.name)
+            .map(|(dependent, _, condition)| (dependent.as_str(), *condition))
+            .collect();
+        let completed_by = wanted.iter().find(|(_, c)| *c == Condition::Completed);
+        let healthy_by = wanted.iter().find(|(_, c)| *c == Condition::Healthy);
+        service.ready = match (completed_by, healthy_by) {
+            (Some((a, _)), Some((b, _))) => {
+                errors.push(format!(
+                    "service `{}`: `{a}` waits for it to complete while `{b}` waits for it to be healthy",
+                    service.name
+                ));
+                ReadyModel::None
+            }
+            (Some(_), None) => ReadyModel::Completed,
+            (None, Some(_)) => ReadyModel::Healthy,
+            (None, None) if service.healthcheck.is_some() => ReadyModel::Healthy,
+            (None, None) => service.ports.iter().find(|p| !p.udp).map_or(ReadyModel::None, |p| ReadyModel::Port(p.container)),
+        };
+    }
+
+    check_networks(&networks_of, &mut errors);
+    check_cycles(&models, &mut errors);
+    Resolved { services: models, env_files, errors }
+}
+
+/// The type of a service in `services`: `web` -> `Web`, `redis-cache` -> `RedisCache`.
+pub(super) fn type_name(service: &str) -> Ident {
+    let words: String = service.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let camel = upper_camel_case(&words);
+    match syn::parse_str::<Ident>(&camel) {
+        Ok(ident) if !camel.is_empty() => ident,
+        _ => Ident::new(&format!("Service{camel}"), proc_macro2::Span::call_site()),
+    }
+}
+
+fn is_valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+/// Compose's escape for a literal `$` (interpolation itself was rejected while reading).
+fn unescape(text: &str) -> String {
+    text.replace("$$", "$")
+}
+
+fn image(service: &file::Service, computed: bool, location: &Location, problem: &mut impl FnMut(String)) -> Option<ImageModel> {
+    match (&service.image, &service.build) {
+        (Some(_), Some(_)) => {
+            problem(
+                "it has both `image` and `build`; scenario tags the images it builds by their content \
+                 (`scenario-build/<folder>:<hash>`), so remove `image`"
+                    .into(),
+            );
+            None
+        }
+        (None, None) => {
+            problem("it has neither `image` nor `build`".into());
+            None
+        }
+        (Some(reference), None) => {
+            if computed {
+                problem("`build_context` names it, but it has no `build`".into());
+            }
+            Some(ImageModel::Reference(unescape(reference)))
+        }
+        (None, Some(build)) => {
+            let (context, dockerfile, args) = match build {
+                Build::Context(context) => (Some(context.clone()), None, None),
+                Build::Full { context, dockerfile, args } => (context.clone(), dockerfile.clone(), args.as_ref()),
+            };
+            let context = unescape(context.as_deref().unwrap_or("."));
+            if context.contains("://") || context.starts_with("git@") {
+                problem(format!("build context `{context}` is a URL; scenario builds from folders only"));
+            }
+            let mut build_args = Vec::new();
+            for (key, value) in pairs("build.args", args, problem) {
+                match value {
+                    Some(value) => build_args.push((key, value)),
+                    None => problem(format!("build argument `{key}` has no value")),
+                }
+            }
+            Some(ImageModel::Build {
+                context: location.resolve(&context),
+                dockerfile: dockerfile.as_deref().map(unescape),
+                args: build_args,
+            })
+        }
+    }
+}
+
+/// `command` and `entrypoint`: a list as it is, a string split the way a shell splits words.
+fn words(key: &str, value: &StringOrList, problem: &mut impl FnMut(String)) -> Option<Vec<String>> {
+    match value {
+        StringOrList::List(items) => Some(items.iter().map(|s| unescape(&s.0)).collect()),
+        StringOrList::String(line) => match shlex::split(line) {
+            Some(words) => Some(words.iter().map(|w| unescape(w)).collect()),
+            None => {
+                problem(format!("`{key}` has unbalanced quotes: `{line}`"));
+                None
+            }
+        },
+    }
+}
+
+/// `["K=v", "K"]` or `{K: v, K: null}` as (key, value) pairs; a key alone has no value.
+fn pairs(key: &str, value: Option<&ListOrMap>, problem: &mut impl FnMut(String)) -> Vec<(String, Option<String>)> {
+    let pairs: Vec<(String, Option<String>)> = match value {
+        None => Vec::new(),
+        Some(ListOrMap::List(items)) => items
+            .iter()
+            .map(|item| match item.0.split_once('=') {
+                Some((k, v)) => (k.to_string(), Some(unescape(v))),
+                None => (item.0.clone(), None),
+            })
+            .collect(),
+        Some(ListOrMap::Map(map)) => map.iter().map(|(k, v)| (k.clone(), v.as_ref().map(|v| unescape(&v.0)))).collect(),
+    };
+    pairs
+        .into_iter()
+        .filter(|(k, _)| {
+            let empty = k.trim().is_empty();
+            if empty {
+                problem(format!("`{key}` has an entry without a name"));
+            }
+            !empty
+        })
+        .collect()
+}
+
+/// An env file: `KEY=value` lines, `#` comments, quoted values, read with dotenvy. Its own
+/// `${VAR}` expansion would read the compiler's environment, so a `$` is refused.
+fn read_env_file(path: &Path) -> Result<Vec<(String, String)>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    if let Some((number, _)) = text.lines().enumerate().find(|(_, l)| l.contains('$') && !l.trim_start().starts_with('#')) {
+        return Err(format!("line {} uses `$`; variable expansion in env files is not supported", number + 1));
+    }
+    dotenvy::from_read_iter(text.as_bytes()).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())
+}
+
+fn port(entry: &PortEntry) -> Result<PortModel, String> {
+    match entry {
+        PortEntry::Long { target, published, host_ip, protocol } => {
+            let udp = protocol_is_udp(protocol.as_deref().unwrap_or("tcp"))?;
+            let host_port = published.as_ref().map(|p| host_port(&p.0)).transpose()?.flatten();
+            Ok(PortModel { container: *target, udp, host_ip: host_ip.clone(), host_port })
+        }
+        PortEntry::Short(text) => {
+            let text = &text.0;
+            let (address, protocol) = text.rsplit_once('/').unwrap_or((text, "tcp"));
+            let udp = protocol_is_udp(protocol)?;
+            // `[::1]:8080:80`: an IPv6 host address in brackets.
+            let (host_ip, rest) = match address.strip_prefix('[') {
+                Some(bracketed) => {
+                    let (ip, rest) = bracketed.split_once("]:").ok_or_else(|| format!("port `{text}` is malformed"))?;
+                    (Some(ip.to_string()), rest)
+                }
+                None => (None, address),
+            };
+            let parts: Vec<&str> = rest.split(':').collect();
+            let (host_ip, host, container) = match (host_ip, parts.as_slice()) {
+                (None, [container]) => (None, None, *container),
+                (ip, [host, container]) => (ip, Some(*host), *container),
+                (None, [ip, host, container]) => (Some(ip.to_string()), Some(*host), *container),
+                _ => return Err(format!("port `{text}` is not `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`")),
+            };
+            let container = container_port(container, text)?;
+            let host_port = host.map(host_port).transpose()?.flatten();
+            let host_ip = host_ip.filter(|ip| !ip.is_empty());
+            Ok(PortModel { container, udp, host_ip, host_port })
+        }
+    }
+}
+
+fn protocol_is_udp(protocol: &str) -> Result<bool, String> {
+    match protocol {
+        "tcp" => Ok(false),
+        "udp" => Ok(true),
+        other => Err(format!("port protocol `{other}` is not supported; use tcp or udp")),
+    }
+}
+
+fn container_port(text: &str, whole: &str) -> Result<u16, String> {
+    if text.contains('-') {
+        return Err(format!("port `{whole}`: port ranges are not supported; list each port"));
+    }
+    match text.parse::<u16>() {
+        Ok(port) if port > 0 => Ok(port),
+        _ => Err(format!("port `{whole}`: `{text}` is not a port number")),
+    }
+}
+
+/// A host port: empty means one the engine picks.
+fn host_port(text: &str) -> Result<Option<u16>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    container_port(text, text).map(Some)
+}
+
+fn exposed_port(text: &str) -> Result<(u16, bool), String> {
+    let (port, protocol) = text.split_once('/').unwrap_or((text, "tcp"));
+    Ok((container_port(port, text)?, protocol_is_udp(protocol)?))
+}
+
+fn mount(entry: &VolumeEntry, location: &Location, declared: &BTreeSet<String>) -> Result<MountModel, String> {
+    let named = |name: &str, target: String, read_only: bool| {
+        if declared.contains(name) {
+            Ok(MountModel::Volume { name: name.to_string(), target, read_only })
+        } else {
+            Err(format!("volume `{name}` is not declared under the top-level `volumes`"))
+        }
+    };
+    let bind = |source: &str, target: String, read_only: bool| {
+        if source.starts_with('~') {
+            return Err(format!("bind mount `{source}`: `~` is not expanded; write the path relative to the compose file"));
+        }
+        Ok(MountModel::Bind { source: location.resolve(source), target, read_only })
+    };
+    match entry {
+        VolumeEntry::Short(text) => {
+            let text = unescape(text);
+            let parts: Vec<&str> = text.split(':').collect();
+            let (source, target, mode) = match parts.as_slice() {
+                [target] => {
+                    return Err(format!(
+                        "`{target}` is an anonymous volume; name it (`data:{target}`) and declare it under the \
+                         top-level `volumes`"
+                    ))
+                }
+                [source, target] => (*source, *target, "rw"),
+                [source, target, mode] => (*source, *target, *mode),
+                _ => return Err(format!("volume `{text}` is not `SOURCE:TARGET[:MODE]`")),
+            };
+            let read_only = match mode {
+                "ro" => true,
+                "rw" => false,
+                other => return Err(format!("volume `{text}`: mode `{other}` is not supported; use ro or rw")),
+            };
+            if !target.starts_with('/') {
+                return Err(format!("volume `{text}`: the target must be an absolute path in the container"));
+            }
+            if source.starts_with(['.', '/', '~']) {
+                bind(source, target.to_string(), read_only)
+            } else {
+                named(source, target.to_string(), read_only)
+            }
+        }
+        VolumeEntry::Long { kind, source, target, read_only, tmpfs } => {
+            let read_only = read_only.unwrap_or(false);
+            let target = unescape(target);
+            if tmpfs.is_some() && kind != "tmpfs" {
+                return Err(format!("volume `{target}`: `tmpfs` options belong to `type: tmpfs`"));
+            }
+            match (kind.as_str(), source.as_deref().map(unescape)) {
+                ("volume", Some(source)) => named(&source, target, read_only),
+                ("volume", None) => Err(format!("volume `{target}` is anonymous; give it a `source` declared under `volumes`")),
+                ("bind", Some(source)) => bind(&source, target, read_only),
+                ("bind", None) => Err(format!("bind mount `{target}` has no `source`")),
+                ("tmpfs", _) => Ok(MountModel::Tmpfs {
+                    target,
+                    options: tmpfs.as_ref().map(|t| format!("size={}", t.size.0)).unwrap_or_default(),
+                }),
+                (other, _) => Err(format!("volume type `{other}` is not supported; use volume, bind or tmpfs")),
+            }
+        }
+    }
+}
+
+fn healthcheck(check: &file::Healthcheck, problem: &mut impl FnMut(String)) -> Option<HealthModel> {
+    if check.disable == Some(true) {
+        problem("`healthcheck.disable` (turning off the image's healthcheck) is not supported".into());
+        return None;
+    }
+    let command = match &check.test {
+        None => {
+            problem("a `healthcheck` without `test` (tuning the image's own) is not supported; give `test`".into());
+            return None;
+        }
+        Some(StringOrList::String(line)) => vec!["/bin/sh".into(), "-c".into(), unescape(line)],
+        Some(StringOrList::List(items)) => {
+            let items: Vec<String> = items.iter().map(|s| unescape(&s.0)).collect();
+            match items.split_first() {
+                Some((kind, rest)) if kind == "CMD" && !rest.is_empty() => rest.to_vec(),
+                Some((kind, [line])) if kind == "CMD-SHELL" => vec!["/bin/sh".into(), "-c".into(), line.clone()],
+                Some((kind, _)) if kind == "NONE" => {
+                    problem("a `NONE` healthcheck (turning off the image's) is not supported".into());
+                    return None;
+                }
+                _ => {
+                    problem("`healthcheck.test` is `[\"CMD\", ...]`, `[\"CMD-SHELL\", \"...\"]` or a string".into());
+                    return None;
+                }
+            }
+        }
+    };
+    let mut duration = |key: &str, value: &Option<String>| {
+        value.as_deref().and_then(|text| match go_duration(text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                problem(format!("`healthcheck.{key}`: {e}"));
+                None
+            }
+        })
+    };
+    Some(HealthModel {
+        command,
+        interval: duration("interval", &check.interval),
+        timeout: duration("timeout", &check.timeout),
+        start_period: duration("start_period", &check.start_period),
+        retries: check.retries,
+    })
+}
+
+/// Compose durations: `1m30s`, `500ms`, `10s` (units run together, as Go writes them).
+fn go_duration(text: &str) -> Result<Duration, String> {
+    let mut total = Duration::ZERO;
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err("an empty duration".into());
+    }
+    while !rest.is_empty() {
+        let number_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let unit_end = rest[number_end..].find(|c: char| c.is_ascii_digit() || c == '.').map_or(rest.len(), |e| number_end + e);
+        total += parse_duration(&rest[..unit_end])?;
+        rest = &rest[unit_end..];
+    }
+    Ok(total)
+}
+
+/// Flattening the file's networks onto the instance's one network is exact only when every two
+/// services share a network (then each already reaches the other); otherwise it would let
+/// services talk that compose keeps apart, so it is refused.
+fn check_networks(networks_of: &[(String, BTreeSet<String>)], errors: &mut Vec<String>) {
+    for (i, (a, a_networks)) in networks_of.iter().enumerate() {
+        for (b, b_networks) in &networks_of[i + 1..] {
+            if a_networks.is_disjoint(b_networks) {
+                errors.push(format!(
+                    "services `{a}` and `{b}` share no network; scenario runs each instance on one network, \
+                     so it cannot keep them apart: put them on a common network"
+                ));
+                return;
+            }
+        }
+    }
+}
+
+fn check_cycles(services: &[ServiceModel], errors: &mut Vec<String>) {
+    fn visit<'a>(at: &'a ServiceModel, all: &'a [ServiceModel], path: &mut Vec<&'a str>, done: &mut BTreeSet<&'a str>) -> Option<String> {
+        if let Some(start) = path.iter().position(|p| *p == at.name) {
+            let mut cycle: Vec<&str> = path[start..].to_vec();
+            cycle.push(&at.name);
+            return Some(cycle.join(" -> "));
+        }
+        if done.contains(at.name.as_str()) {
+            return None;
+        }
+        path.push(&at.name);
+        for dependency in &at.depends_on {
+            if let Some(next) = all.iter().find(|s| s.name == *dependency) {
+                if let Some(cycle) = visit(next, all, path, done) {
+                    return Some(cycle);
+                }
+            }
+        }
+        path.pop();
+        done.insert(&at.name);
+        None
+    }
+    let mut done = BTreeSet::new();
+    for service in services {
+        if let Some(cycle) = visit(service, services, &mut Vec::new(), &mut done) {
+            errors.push(format!("dependency cycle: {cycle}; remove one of these `depends_on`"));
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn location() -> Location {
+        Location { written: "compose/docker-compose.yml".into(), manifest_dir: PathBuf::from("/crate") }
+    }
+
+    #[test]
+    fn paths_resolve_against_the_compose_folder() {
+        let at = location();
+        assert_eq!(at.resolve("../images/postgres"), HostPath::InCrate("images/postgres".into()));
+        assert_eq!(at.resolve("./fixtures"), HostPath::InCrate("compose/fixtures".into()));
+        assert_eq!(at.resolve("."), HostPath::InCrate("compose".into()));
+        assert_eq!(at.resolve("../../outside"), HostPath::InCrate("../outside".into()));
+        assert_eq!(at.resolve("/srv/x/../y"), HostPath::Absolute("/srv/y".into()));
+    }
+
+    #[test]
+    fn short_ports_take_every_form() {
+        let short = |s: &str| port(&PortEntry::Short(file::Scalar(s.into())));
+        assert_eq!(short("8080").unwrap(), PortModel { container: 8080, udp: false, host_ip: None, host_port: None });
+        assert_eq!(short("18080:80").unwrap().host_port, Some(18080));
+        let full = short("127.0.0.1:18080:80/udp").unwrap();
+        assert_eq!((full.host_ip.as_deref(), full.host_port, full.udp), (Some("127.0.0.1"), Some(18080), true));
+        assert_eq!(short("[::1]:5000:5000").unwrap().host_ip.as_deref(), Some("::1"));
+        assert_eq!(short("127.0.0.1::80").unwrap().host_port, None);
+        assert!(short("3000-3005").unwrap_err().contains("ranges"));
+        assert!(short("80/sctp").unwrap_err().contains("sctp"));
+        assert!(short("a:b:c:d").is_err());
+    }
+
+    #[test]
+    fn go_durations_run_units_together() {
+        assert_eq!(go_duration("1m30s").unwrap(), Duration::from_secs(90));
+        assert_eq!(go_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(go_duration("2s").unwrap(), Duration::from_secs(2));
+        assert!(go_duration("soon").is_err());
+    }
+
+    #[test]
+    fn type_names_are_upper_camel_case() {
+        assert_eq!(type_name("web").to_string(), "Web");
+        assert_eq!(type_name("redis-cache").to_string(), "RedisCache");
+        assert_eq!(type_name("db.primary_2").to_string(), "DbPrimary2");
+        assert_eq!(type_name("2fa").to_string(), "Service2fa");
+        assert_eq!(type_name("self").to_string(), "ServiceSelf");
+    }
+}
