@@ -101,7 +101,12 @@ pub(crate) fn load(lit: &LitStr, contexts: &[ComputedContext], instances: Option
     for context in contexts {
         if !resolved.services.iter().any(|s| s.name == context.service) {
             let names: Vec<&str> = resolved.services.iter().map(|s| s.name.as_str()).collect();
-            errors.spanned(&context.key, crate::suggest::unknown(&format!("service in `{written}`"), &context.service, &names));
+            let service = &context.service;
+            let message = match crate::suggest::closest(service, &names) {
+                Some(close) => format!("`{written}` has no service `{service}`; did you mean `{close}`?"),
+                None => format!("`{written}` has no service `{service}` (its services: {})", names.join(", ")),
+            };
+            errors.spanned(&context.key, message);
         }
     }
     compose.watched.extend(resolved.env_files);
