@@ -1,17 +1,34 @@
 #!/usr/bin/env bash
 # Fails if the engine holds a container, network or volume with dev.scenario.managed=true that
-# is not kept alive on purpose (dev.scenario.reuse=true).
+# is not kept alive on purpose (dev.scenario.reuse=true). With a unix time as $1, only what was
+# created since then counts: leftovers of other runs on a shared engine are not this run's.
+# A session's reaper removes its resources a grace period after its last process: wait for that
+# (SCENARIO_LEAK_WAIT seconds, default 15) before calling anything a leak.
 set -euo pipefail
-# A session's reaper removes its resources a grace period after its last process: wait for
-# that (SCENARIO_LEAK_WAIT seconds, default 15) before calling anything a leak.
+since=${1:-0}
 filter=(--filter label=dev.scenario.managed=true)
+
+# Prints "<kind> <name>" for each managed, not kept-alive resource created at or after $since.
 list_leaks() {
-    {
-        docker ps -a "${filter[@]}" --format 'container {{.Names}} reuse={{.Label "dev.scenario.reuse"}}'
-        docker network ls "${filter[@]}" --format 'network {{.Name}} reuse={{.Label "dev.scenario.reuse"}}'
-        docker volume ls "${filter[@]}" --format 'volume {{.Name}} reuse={{.Label "dev.scenario.reuse"}}'
-    } | grep -v 'reuse=true$' || true
+    local kind ids
+    for kind in container network volume; do
+        case $kind in
+            container) ids=$(docker ps -aq "${filter[@]}") ;;
+            network) ids=$(docker network ls -q "${filter[@]}") ;;
+            volume) ids=$(docker volume ls -q "${filter[@]}") ;;
+        esac
+        [ -n "$ids" ] || continue
+        # shellcheck disable=SC2086
+        docker "$kind" inspect $ids --format \
+            '{{if .Name}}{{.Name}}{{end}}|{{if eq "'"$kind"'" "volume"}}{{.CreatedAt}}{{else}}{{.Created}}{{end}}|{{if eq "'"$kind"'" "container"}}{{index .Config.Labels "dev.scenario.reuse"}}{{else}}{{index .Labels "dev.scenario.reuse"}}{{end}}' 2>/dev/null |
+        while IFS='|' read -r name created reuse; do
+            [ "$reuse" = true ] && continue
+            created_s=$(date -d "$created" +%s 2>/dev/null || echo 0)
+            [ "$created_s" -ge "$since" ] && echo "$kind ${name#/}"
+        done
+    done
 }
+
 deadline=$((SECONDS + ${SCENARIO_LEAK_WAIT:-15}))
 leaks=$(list_leaks)
 while [ -n "$leaks" ] && [ "$SECONDS" -lt "$deadline" ]; do

@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+started=$(date +%s)
 scripts/prepare-images.sh all
 cargo test --workspace --all-targets "$@"
 if cargo nextest --version >/dev/null 2>&1; then
@@ -14,4 +15,4 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
     echo "cargo-nextest not installed: skipping the nextest run of the examples" >&2
 fi
-scripts/check-leaks.sh
+scripts/check-leaks.sh "$started"
