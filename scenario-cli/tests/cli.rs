@@ -34,8 +34,8 @@ fn db() -> ContainerSpec {
 }
 
 static SHOP: [ContainerEntry; 2] = [
-    ContainerEntry { name: "app", depends_on: &[], spec: app, post_start: noop, prepare: noop, drain: noop },
-    ContainerEntry { name: "db", depends_on: &[], spec: db, post_start: noop, prepare: noop, drain: noop },
+    ContainerEntry { name: "app", depends_on: &[], prestart: 0, spec: app, post_start: noop, prepare: noop, drain: noop },
+    ContainerEntry { name: "db", depends_on: &[], prestart: 0, spec: db, post_start: noop, prepare: noop, drain: noop },
 ];
 
 fn cli(project: &TestProject, args: &[&str]) -> (bool, String) {

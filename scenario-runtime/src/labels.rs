@@ -22,6 +22,11 @@ pub const REUSE: &str = "dev.scenario.reuse";
 pub const IMAGE_SOURCE: &str = "dev.scenario.image-source";
 /// On built images: the hash of the context they were built from.
 pub const CONTEXT_HASH: &str = "dev.scenario.context-hash";
+/// On pre-started pool containers: the pool they belong to (`<container>-<spec hash>`). Labels
+/// cannot change after creation, so whether one is still unclaimed is told by its name.
+pub const POOL: &str = "dev.scenario.pool";
+/// `true` on containers handed to one test as its own (`Env::fresh`), pooled or started directly.
+pub const FRESH: &str = "dev.scenario.fresh";
 
 /// Where a set of containers belongs: one instance of one scenario, in one session of one project.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -40,6 +40,7 @@ pub mod identity;
 pub mod image;
 pub mod labels;
 pub mod launch;
+pub mod pool;
 pub mod readiness;
 pub mod reuse;
 pub mod reaper;
@@ -53,6 +54,7 @@ pub use error::{Error, Result};
 pub use identity::{ProjectId, SessionId};
 pub use labels::ScopeIds;
 pub use readiness::{LogSource, Readiness};
+pub use pool::{FreshContainer, Pool};
 pub use scope::Scope;
 pub use spec::{ContainerSpec, HealthCheck, ImageSource, Mount, PortSpec, Protocol};
 
@@ -62,7 +64,7 @@ pub use scenario_macros::{container, scenario};
 /// The names a test file needs.
 pub mod prelude {
     pub use crate::{
-        container, scenario, BoxError, Container, ContainerSpec, Engine, Env, HealthCheck, HookResult, Mount,
+        container, scenario, BoxError, Container, ContainerSpec, Engine, Env, FreshContainer, HealthCheck, HookResult, Mount,
         PortSpec, ProjectId, Readiness, Ready, Scope, ScopeIds, SessionId, TestResult,
     };
 }

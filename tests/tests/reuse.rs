@@ -17,7 +17,7 @@ fn noop(_: &Container<Ready>) -> HookFuture<'_> {
 }
 
 const fn entry(name: &'static str, depends_on: &'static [&'static str], spec: fn() -> ContainerSpec) -> ContainerEntry {
-    ContainerEntry { name, depends_on, spec, post_start: noop, prepare: noop, drain: noop }
+    ContainerEntry { name, depends_on, prestart: 0, spec, post_start: noop, prepare: noop, drain: noop }
 }
 
 fn db() -> ContainerSpec {

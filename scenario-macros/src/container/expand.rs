@@ -27,6 +27,10 @@ pub(super) fn expand(model: &ContainerModel, item: &ItemStruct) -> TokenStream {
     let post_start = hook(&model.post_start, "post_start", krate, &private);
     let prepare = hook(&model.prepare, "prepare", krate, &private);
     let drain = hook(&model.drain, "drain", krate, &private);
+    let prestart = model.prestart.map(|n| {
+        let n = Literal::usize_unsuffixed(n as usize);
+        quote!(const PRESTART: usize = #n;)
+    });
     quote! {
         #item
 
@@ -34,6 +38,7 @@ pub(super) fn expand(model: &ContainerModel, item: &ItemStruct) -> TokenStream {
             const NAME: &'static str = #name;
             const DEPENDS_ON: &'static [&'static str] = &[#(#dependency_names),*];
             type Dependencies = (#(#dependencies,)*);
+            #prestart
 
             fn spec() -> #private::ContainerSpec {
                 #spec

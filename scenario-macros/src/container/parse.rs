@@ -35,11 +35,15 @@ pub(super) const KEYS: &[&str] = &[
     "healthcheck",
     "ready",
     "depends_on",
+    "prestart",
     "post_start",
     "prepare",
     "drain",
     "crate",
 ];
+
+/// The largest pre-start pool a container can ask for: each one is a running container.
+const MAX_PRESTART: u64 = 64;
 
 /// `image` and `build` take a string literal or an expression computing the value.
 pub(super) enum Source {
@@ -103,6 +107,8 @@ pub(super) struct ContainerArgs {
     pub healthcheck: Option<Keyed<HealthcheckArgs>>,
     pub ready: Option<Keyed<ReadyArgs>>,
     pub depends_on: Option<Keyed<Vec<Path>>>,
+    /// `prestart = N`: the size of the container's pre-start pool.
+    pub prestart: Option<Keyed<u64>>,
     pub post_start: Option<Keyed<Path>>,
     pub prepare: Option<Keyed<Path>>,
     pub drain: Option<Keyed<Path>>,
@@ -212,6 +218,10 @@ fn parse_key(
         "depends_on" => {
             let usage = "an array of container types, e.g. `depends_on = [Db, cache::Redis]`";
             args.depends_on = keyed(key, args::path_array(arg.assigned(usage)?, usage)?);
+        }
+        "prestart" => {
+            let usage = "the number of containers to keep started for `Env::fresh`, e.g. `prestart = 2`";
+            args.prestart = keyed(key, number(arg.assigned(usage)?, "a pool size", 1..=MAX_PRESTART)?);
         }
         "post_start" | "prepare" | "drain" => {
             let usage =

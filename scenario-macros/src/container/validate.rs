@@ -38,6 +38,7 @@ pub(super) struct ContainerModel {
     pub ready: Option<ReadyArgs>,
     pub stop_timeout: Option<Duration>,
     pub depends_on: Vec<Path>,
+    pub prestart: Option<u64>,
     pub post_start: Option<Path>,
     pub prepare: Option<Path>,
     pub drain: Option<Path>,
@@ -151,6 +152,7 @@ pub(super) fn validate(
     }
     let mounts = mounts(&args, errors);
     let depends_on = depends_on(&args, item, errors);
+    check_prestart(&args, errors);
 
     if !errors.is_empty() {
         return None;
@@ -173,6 +175,7 @@ pub(super) fn validate(
         ready: args.ready.map(|r| r.value),
         stop_timeout: args.stop_timeout.map(|s| s.value.value),
         depends_on,
+        prestart: args.prestart.map(|p| p.value),
         post_start: args.post_start.map(|p| p.value),
         prepare: args.prepare.map(|p| p.value),
         drain: args.drain.map(|d| d.value),
@@ -366,6 +369,17 @@ pub(super) fn parse_volume(spec: &str) -> Result<MountSpec, String> {
     } else {
         Err(format!("`{source}` is not a valid volume name (letters, digits, `_`, `.`, `-`); a host path contains `/`"))
     }
+}
+
+/// A pre-started container is started before any scenario is, so nothing it depends on can be
+/// running yet: only containers without dependencies can be pooled.
+fn check_prestart(args: &ContainerArgs, errors: &mut Errors) {
+    let (Some(prestart), true) = (&args.prestart, args.seen("depends_on")) else { return };
+    errors.spanned(
+        &prestart.key,
+        "`prestart` needs a container without dependencies: pool containers start before any scenario \
+         does, so what they `depends_on` is not there yet; remove `prestart` or `depends_on`",
+    );
 }
 
 fn depends_on(args: &ContainerArgs, item: &ItemStruct, errors: &mut Errors) -> Vec<Path> {

@@ -6,6 +6,7 @@
 //! Container<Ready> --drain--> Container<Drained> --remove--> Removed
 //! ```
 
+mod adopt;
 mod attach;
 pub(crate) mod create;
 pub(crate) mod exec;

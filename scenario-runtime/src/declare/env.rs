@@ -67,6 +67,15 @@ impl<S: ScenarioDef> Env<S> {
             .unwrap_or_else(|| panic!("container `{}` is declared in scenario `{}` but did not start", C::NAME, S::NAME))
     }
 
+    /// A fresh, ready container `C` of the calling test's own, reachable from the scenario's other
+    /// containers by its [`alias`](crate::pool::FreshContainer::alias) (`cache-1f2e3d4c`). With
+    /// the pre-start pool on (`--prestart-pool`, for `#[container(prestart = N)]`) it is taken
+    /// from the pool (a network connect and a quick readiness probe); otherwise, or with the pool
+    /// empty, it is started directly. It is removed when released, dropped, or its test ends.
+    pub async fn fresh<C: InScenario<S>>(&self) -> crate::Result<crate::pool::FreshContainer> {
+        crate::pool::harness::fresh(self.scope(), C::NAME, C::spec).await
+    }
+
     /// The scope (network, labels, artifacts folder) of this scenario instance.
     pub fn scope(&self) -> &Scope {
         &self.inner.0.scope

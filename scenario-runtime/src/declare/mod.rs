@@ -23,6 +23,10 @@ pub trait ContainerDef: Send + Sync + 'static {
     /// The dependencies as a tuple of types, for the compile-time check that each one is in the
     /// scenario too.
     type Dependencies: Dependencies;
+    /// `prestart = N`: with the harness's pool on (`--prestart-pool`), keep up to N started
+    /// containers ready for tests that ask for a fresh one (`Env::fresh`). Only containers
+    /// without dependencies can be pooled.
+    const PRESTART: usize = 0;
 
     /// The spec, built when a scenario starts (build paths and env may be computed).
     fn spec() -> ContainerSpec;

@@ -13,6 +13,8 @@ use crate::{Container, Ready};
 pub struct ContainerEntry {
     pub name: &'static str,
     pub depends_on: &'static [&'static str],
+    /// `prestart = N`: the size of its pre-start pool (0: not pooled).
+    pub prestart: usize,
     pub spec: fn() -> ContainerSpec,
     pub post_start: for<'a> fn(&'a Container<Ready>) -> HookFuture<'a>,
     pub prepare: for<'a> fn(&'a Container<Ready>) -> HookFuture<'a>,
@@ -25,6 +27,7 @@ impl ContainerEntry {
         ContainerEntry {
             name: C::NAME,
             depends_on: C::DEPENDS_ON,
+            prestart: C::PRESTART,
             spec: C::spec,
             post_start: C::post_start,
             prepare: C::prepare,

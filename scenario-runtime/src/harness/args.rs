@@ -10,6 +10,9 @@ pub struct Options {
     pub reuse: bool,
     /// `--instances N` or `SCENARIO_INSTANCES=N`: run every scenario as N isolated instances.
     pub instances: Option<u32>,
+    /// `--prestart-pool` or `SCENARIO_POOL=1`: keep containers declared with `prestart = N`
+    /// started ahead, for tests asking for a fresh one (`Env::fresh`).
+    pub prestart_pool: bool,
 }
 
 /// Splits `args` (including the program name) into libtest's arguments and our options.
@@ -20,6 +23,7 @@ where
     let mut options = Options {
         reuse: env("SCENARIO_REUSE").is_some_and(|v| is_truthy(&v)),
         instances: env("SCENARIO_INSTANCES").and_then(|v| v.trim().parse().ok()).filter(|n| *n > 0),
+        prestart_pool: env("SCENARIO_POOL").is_some_and(|v| is_truthy(&v)),
     };
     let mut rest = Vec::new();
     let mut args = args.into_iter();
@@ -27,6 +31,8 @@ where
         match arg.as_str() {
             "--reuse" => options.reuse = true,
             "--no-reuse" => options.reuse = false,
+            "--prestart-pool" => options.prestart_pool = true,
+            "--no-prestart-pool" => options.prestart_pool = false,
             "--instances" => options.instances = args.next().and_then(|n| n.parse().ok()).filter(|n| *n > 0),
             _ => match arg.strip_prefix("--instances=") {
                 Some(n) => options.instances = n.parse().ok().filter(|n| *n > 0),
@@ -76,6 +82,19 @@ mod tests {
         assert_eq!(options.instances, Some(2), "the flag wins");
         let (_, options) = parse(args(&[]), |k| (k == "SCENARIO_INSTANCES").then(|| "3".to_string()));
         assert_eq!(options.instances, Some(3));
+    }
+
+    #[test]
+    fn the_pool_comes_from_the_flag_or_the_environment() {
+        let (libtest, options) = parse(args(&["--prestart-pool", "cache"]), |_| None);
+        assert!(options.prestart_pool);
+        assert_eq!(libtest.filter.as_deref(), Some("cache"));
+        let (_, options) = parse(args(&[]), |k| (k == "SCENARIO_POOL").then(|| "1".to_string()));
+        assert!(options.prestart_pool);
+        let (_, options) = parse(args(&["--no-prestart-pool"]), |k| (k == "SCENARIO_POOL").then(|| "1".to_string()));
+        assert!(!options.prestart_pool);
+        let (_, options) = parse(args(&[]), |_| None);
+        assert!(!options.prestart_pool, "off unless asked for");
     }
 
     #[test]

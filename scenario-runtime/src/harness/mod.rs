@@ -72,6 +72,10 @@ pub fn main() -> ExitCode {
             arguments.test_threads = Some(workers as usize);
         }
     }
+    if options.prestart_pool {
+        // Under nextest the pool is shared by the session's processes: leave what is left to them.
+        crate::pool::harness::plan(&catalog.scenarios, &selected, ownership(&options) == Ownership::SharedBySession);
+    }
     let runner = Arc::new(Runner::new(ownership(&options), &catalog.scenarios, &plans));
     interrupt_lands_everything(&runner);
 

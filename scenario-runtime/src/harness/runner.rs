@@ -101,7 +101,9 @@ impl Runner {
     pub fn run_test(&self, test: &'static TestRegistration) -> Result<(), Failed> {
         let run = &self.runs[test.module_path];
         self.runtime.block_on(async {
+            crate::pool::harness::test_started(run.scenario);
             let outcome = self.run_on_an_instance(run, test).await;
+            crate::pool::harness::test_finished(run.scenario).await;
             if run.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
                 self.land(run).await;
             }
@@ -127,7 +129,8 @@ impl Runner {
                     return Err(Failed::from(message));
                 }
             };
-            let result = AssertUnwindSafe((test.run)(env.clone())).catch_unwind().await;
+            // The test's fresh containers are removed when it ends, also those it leaked.
+            let result = crate::pool::scoped(AssertUnwindSafe((test.run)(env.clone())).catch_unwind()).await;
             drop(lease);
             let message = match result {
                 Ok(Ok(())) => return Ok(()),
@@ -145,6 +148,7 @@ impl Runner {
 
     pub async fn land_all(&self) {
         futures_util::future::join_all(self.runs.values().map(|run| self.land(run))).await;
+        crate::pool::harness::shutdown().await;
     }
 
     async fn environment(&self, run: &ScenarioRun, instance: u32) -> Result<ErasedEnv, Arc<String>> {
@@ -166,6 +170,7 @@ impl Runner {
     async fn start(&self, run: &ScenarioRun, instance: u32) -> Result<ErasedEnv, Arc<String>> {
         let scenario = run.scenario;
         let engine = self.engines.for_instance(instance, &self.session).await?;
+        crate::pool::harness::engine_ready(&engine, &self.session, &self.project);
         let ids = ScopeIds::new(self.session.clone(), self.project.clone(), scenario.name)
             .instance(instance)
             .reusable(self.ownership == Ownership::Reuse);
@@ -199,6 +204,7 @@ impl Runner {
     async fn land_instance(&self, run: &ScenarioRun, instance: u32, state: &tokio::sync::Mutex<State>) {
         let mut state = state.lock().await;
         let State::Running(env) = std::mem::replace(&mut *state, State::Landed) else { return };
+        crate::pool::harness::land(env.running().scope()).await;
         let keep_alive = self.ownership != Ownership::Exclusive;
         let name = format!("{}{}", run.scenario.name, instance_suffix(run, instance));
         match env.into_inner() {
