@@ -9,6 +9,7 @@
 //! ```
 
 pub mod checkout;
+pub mod checks;
 pub mod http;
 
 use std::fs;

@@ -2,7 +2,7 @@
 //! test run) on a real PostgreSQL and a real Redis, both built from Debian's packages.
 //! `cargo test -p examples --test checkout`, `-- --reuse` to keep it running between runs.
 
-use examples::http;
+use examples::{checks, http};
 use scenario_runtime::prelude::*;
 
 use examples::checkout::{Cache, Db, Web};
@@ -11,43 +11,23 @@ use examples::checkout::{Cache, Db, Web};
 mod checkout {
     use super::*;
 
-    fn unique(text: &str) -> String {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-        format!("{text} {nanos}")
-    }
-
     #[test]
     async fn health_is_green(env: &Env) -> TestResult {
-        let health = http::get(&env.get::<Web>().url(8080, "/health")?).await?;
-        assert_eq!((health.status, health.body.as_str()), (200, "ok"));
-        Ok(())
+        checks::health_is_green(env.get::<Web>()).await
     }
 
     #[test]
     async fn a_note_is_written_to_postgres_and_read_through_redis(env: &Env) -> TestResult {
-        let web = env.get::<Web>();
-        let body = unique("buy milk");
-        let created = http::post(&web.url(8080, "/notes")?, &body).await?;
-        assert_eq!(created.status, 201, "{created:?}");
-        let id = created.body.trim().to_string();
-
-        let first = http::get(&web.url(8080, &format!("/notes/{id}"))?).await?;
-        assert_eq!((first.status, first.body.as_str(), first.header("x-cache")), (200, body.as_str(), Some("miss")));
-        let second = http::get(&web.url(8080, &format!("/notes/{id}"))?).await?;
-        assert_eq!((second.body.as_str(), second.header("x-cache")), (body.as_str(), Some("hit")));
-
-        // Really in Postgres, really cached in Redis.
+        let (id, body) = checks::note_round_trip(env.get::<Web>(), env.get::<Cache>()).await?;
         let row = env.get::<Db>().exec(["psql", "-U", "postgres", "-d", "shop", "-tAc", &format!("SELECT body FROM notes WHERE id = {id}")]).await?;
-        assert_eq!(row.stdout.trim(), body);
-        let cached = env.get::<Cache>().exec(["redis-cli", "GET", &format!("note:{id}")]).await?;
-        assert_eq!(cached.stdout.trim(), body);
+        assert_eq!(row.stdout.trim(), body, "really in Postgres");
         Ok(())
     }
 
     #[test]
     async fn a_deleted_note_is_gone_from_both_stores(env: &Env) -> TestResult {
         let web = env.get::<Web>();
-        let id = http::post(&web.url(8080, "/notes")?, &unique("temporary")).await?.body.trim().to_string();
+        let id = http::post(&web.url(8080, "/notes")?, &checks::unique("temporary")).await?.body.trim().to_string();
         http::get(&web.url(8080, &format!("/notes/{id}"))?).await?; // now cached
         let deleted = http::delete(&web.url(8080, &format!("/notes/{id}"))?).await?;
         assert_eq!(deleted.status, 204);

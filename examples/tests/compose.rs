@@ -6,7 +6,7 @@
 //! context holds the binary cargo built for this test, so it is made when the scenario starts;
 //! `build_context` names it (the compose file cannot: its paths are fixed, this one is not).
 
-use examples::http;
+use examples::checks;
 use scenario_runtime::prelude::*;
 
 #[scenario(
@@ -16,33 +16,14 @@ use scenario_runtime::prelude::*;
 mod compose_weblog {
     use super::*;
 
-    fn unique(text: &str) -> String {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-        format!("{text} {nanos}")
-    }
-
     #[test]
     async fn health_is_green(env: &Env) -> TestResult {
-        let health = http::get(&env.get::<services::Web>().url(8080, "/health")?).await?;
-        assert_eq!((health.status, health.body.as_str()), (200, "ok"));
-        Ok(())
+        checks::health_is_green(env.get::<services::Web>()).await
     }
 
     #[test]
     async fn a_note_is_read_twice_first_from_postgres_then_from_redis(env: &Env) -> TestResult {
-        let web = env.get::<services::Web>();
-        let body = unique("buy milk");
-        let created = http::post(&web.url(8080, "/notes")?, &body).await?;
-        assert_eq!(created.status, 201, "{created:?}");
-        let id = created.body.trim().to_string();
-
-        let first = http::get(&web.url(8080, &format!("/notes/{id}"))?).await?;
-        assert_eq!((first.status, first.body.as_str(), first.header("x-cache")), (200, body.as_str(), Some("miss")));
-        let second = http::get(&web.url(8080, &format!("/notes/{id}"))?).await?;
-        assert_eq!((second.body.as_str(), second.header("x-cache")), (body.as_str(), Some("hit")));
-
-        let cached = env.get::<services::Cache>().exec(["redis-cli", "GET", &format!("note:{id}")]).await?;
-        assert_eq!(cached.stdout.trim(), body);
+        checks::note_round_trip(env.get::<services::Web>(), env.get::<services::Cache>()).await?;
         Ok(())
     }
 

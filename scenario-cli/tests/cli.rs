@@ -3,16 +3,12 @@
 use std::process::Command;
 use std::sync::OnceLock;
 
-use scenario_runtime::__private::{ContainerEntry, HookFuture};
+use scenario_runtime::__private::ContainerEntry;
 use scenario_runtime::launch::{land, launch, LaunchMode};
 use scenario_runtime::prelude::*;
-use scenario_tests::{sh, TestProject, BUSYBOX};
+use scenario_tests::{entry, sh, TestProject, BUSYBOX};
 
 const CLI: &str = env!("CARGO_BIN_EXE_cargo-scenario");
-
-fn noop(_: &Container<Ready>) -> HookFuture<'_> {
-    Box::pin(async { Ok(()) })
-}
 
 fn context_dir() -> &'static std::path::Path {
     static DIR: OnceLock<std::path::PathBuf> = OnceLock::new();
@@ -33,10 +29,7 @@ fn db() -> ContainerSpec {
     sh("db", "echo db-up; exec sleep 3600").ready(Readiness::log("db-up"))
 }
 
-static SHOP: [ContainerEntry; 2] = [
-    ContainerEntry { name: "app", depends_on: &[], prestart: 0, spec: app, post_start: noop, prepare: noop, drain: noop },
-    ContainerEntry { name: "db", depends_on: &[], prestart: 0, spec: db, post_start: noop, prepare: noop, drain: noop },
-];
+static SHOP: [ContainerEntry; 2] = [entry("app", &[], app), entry("db", &[], db)];
 
 fn cli(project: &TestProject, args: &[&str]) -> (bool, String) {
     let out = Command::new(CLI).args(args).args(["--project", project.project.as_str()]).output().unwrap();

@@ -125,3 +125,74 @@ pub async fn leftovers(engine: &Engine, session: &SessionId) -> Vec<String> {
 pub fn sh(name: &str, script: &str) -> ContainerSpec {
     ContainerSpec::from_image(name, BUSYBOX).cmd(["sh", "-c", script])
 }
+
+/// A run of a scenario test binary (a fixture) as a subprocess, the way a user or nextest runs
+/// one, under a session and project of its own; the project's optional features are off unless
+/// a test turns them on.
+pub struct FixtureRun {
+    pub binary: &'static str,
+    pub session: String,
+    pub project: String,
+}
+
+impl FixtureRun {
+    pub fn new(binary: &'static str, tag: &str) -> FixtureRun {
+        let session = unique_session(tag).as_str().to_string();
+        FixtureRun { binary, project: format!("fx{session}"), session }
+    }
+
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(self.binary);
+        command
+            .args(args)
+            .env("SCENARIO_SESSION_ID", &self.session)
+            .env("SCENARIO_PROJECT", &self.project)
+            .env("SCENARIO_REAPER", "off");
+        for inherited in ["SCENARIO_REUSE", "SCENARIO_INSTANCES", "SCENARIO_POOL", "NEXTEST_EXECUTION_MODE", "NEXTEST_TEST_GLOBAL_SLOT"] {
+            command.env_remove(inherited);
+        }
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        self.command(args).output().expect("the fixture runs")
+    }
+
+    /// Everything on the engine labelled with this run's session.
+    pub async fn leftovers(&self) -> Vec<String> {
+        leftovers(&Engine::connect().await.unwrap(), &SessionId::new(&self.session)).await
+    }
+}
+
+/// The safety net of a failed assertion: whatever still carries the run's session goes.
+impl Drop for FixtureRun {
+    fn drop(&mut self) {
+        let session = SessionId::new(&self.session);
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+                if let Ok(engine) = Engine::connect().await {
+                    let _ = cleanup::remove_session(&engine, &session).await;
+                }
+            })
+        })
+        .join();
+    }
+}
+
+/// Output bytes as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn no_hook(_: &Container<Ready>) -> scenario_runtime::__private::HookFuture<'_> {
+    Box::pin(async { Ok(()) })
+}
+
+/// A container entry without hooks, for tests that launch scenarios without the macros.
+pub const fn entry(
+    name: &'static str,
+    depends_on: &'static [&'static str],
+    spec: fn() -> ContainerSpec,
+) -> scenario_runtime::__private::ContainerEntry {
+    scenario_runtime::__private::ContainerEntry { name, depends_on, spec, post_start: no_hook, prepare: no_hook, drain: no_hook, prestart: 0 }
+}

@@ -1,48 +1,15 @@
 //! The scenario harness as a user meets it: the fixture binary run as a subprocess with libtest's
 //! flags, its output and exit code checked, and the engine checked for leftovers.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-use scenario_runtime::{cleanup, labels, Engine, SessionId};
+use scenario_runtime::{cleanup, labels, Engine};
+use scenario_tests::{text, FixtureRun};
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_harness_fixture");
 
 /// A run of the fixture under its own session and project, so parallel tests never meet.
-struct Run {
-    session: String,
-    project: String,
-}
 
-impl Run {
-    fn new(tag: &str) -> Run {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-        Run { session: format!("h{tag}{:x}{nanos:x}", std::process::id()), project: format!("harness{tag}") }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(FIXTURE);
-        command
-            .args(args)
-            .env("SCENARIO_SESSION_ID", &self.session)
-            .env("SCENARIO_PROJECT", &self.project)
-            .env("SCENARIO_REAPER", "off")
-            .env_remove("SCENARIO_REUSE")
-            .env_remove("NEXTEST_EXECUTION_MODE");
-        command
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("the fixture runs")
-    }
-
-    async fn leftovers(&self) -> Vec<String> {
-        scenario_tests::leftovers(&Engine::connect().await.unwrap(), &SessionId::new(&self.session)).await
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// The outcome libtest printed for `test` (`ok`, `FAILED`, `ignored`); names are padded.
 fn outcome<'a>(stdout: &'a str, test: &str) -> Option<&'a str> {
@@ -54,7 +21,7 @@ fn outcome<'a>(stdout: &'a str, test: &str) -> Option<&'a str> {
 
 #[test]
 fn list_prints_only_test_lines_and_never_contacts_the_engine() {
-    let run = Run::new("list");
+    let run = FixtureRun::new(FIXTURE, "list");
     let out = run.command(&["--list", "--format", "terse"]).env("DOCKER_HOST", "unix:///nonexistent/docker.sock").output().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
@@ -88,7 +55,7 @@ fn list_prints_only_test_lines_and_never_contacts_the_engine() {
 
 #[tokio::test]
 async fn an_exact_filter_starts_only_that_scenario_in_dependency_order() {
-    let run = Run::new("exact");
+    let run = FixtureRun::new(FIXTURE, "exact");
     let out = run.run(&["--exact", "chain::started_in_dependency_order"]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(out.status.success(), "{stdout}\n{stderr}");
@@ -102,7 +69,7 @@ async fn an_exact_filter_starts_only_that_scenario_in_dependency_order() {
 
 #[tokio::test]
 async fn failures_give_libtest_exit_codes_reasons_and_log_tails_and_clean_up() {
-    let run = Run::new("full");
+    let run = FixtureRun::new(FIXTURE, "full");
     // The instance scenarios have their own tests (tests/tests/instances.rs).
     let out = run.run(&["--test-threads", "2", "--skip", "parallel::", "--skip", "halfbroken::", "--skip", "suite::"]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
@@ -121,7 +88,7 @@ async fn failures_give_libtest_exit_codes_reasons_and_log_tails_and_clean_up() {
 
 #[tokio::test]
 async fn skip_filters_leave_a_green_run() {
-    let run = Run::new("skip");
+    let run = FixtureRun::new(FIXTURE, "skip");
     let out = run.run(&["--skip", "fails_on_purpose", "--skip", "stuck", "--skip", "parallel::", "--skip", "halfbroken::", "--skip", "suite::"]);
     assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
     assert!(text(&out.stdout).contains("1 passed; 0 failed; 2 ignored; 0 measured; 29 filtered out"), "{}", text(&out.stdout));
@@ -130,7 +97,7 @@ async fn skip_filters_leave_a_green_run() {
 
 #[tokio::test]
 async fn reuse_is_accepted_and_keeps_the_environment_for_the_next_run() {
-    let run = Run::new("reuse");
+    let run = FixtureRun::new(FIXTURE, "reuse");
     let out = run.run(&["--reuse", "--exact", "chain::started_in_dependency_order"]);
     assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
     let again = run.command(&["--exact", "chain::started_in_dependency_order"]).env("SCENARIO_REUSE", "1").output().unwrap();
@@ -161,7 +128,7 @@ async fn remove_project_including_kept(engine: &Engine, project: &str) {
 }
 
 /// Starts `slow::blocks` and returns once its container runs (the test printed its id).
-fn start_blocking(run: &Run, reaper: bool) -> (std::process::Child, String) {
+fn start_blocking(run: &FixtureRun, reaper: bool) -> (std::process::Child, String) {
     use std::io::BufRead;
     let mut command = run.command(&["--ignored", "--exact", "slow::blocks"]);
     if reaper {
@@ -177,7 +144,7 @@ fn start_blocking(run: &Run, reaper: bool) -> (std::process::Child, String) {
 
 #[tokio::test]
 async fn an_interrupted_run_tears_down_before_it_exits() {
-    let run = Run::new("sigint");
+    let run = FixtureRun::new(FIXTURE, "sigint");
     let (mut child, id) = start_blocking(&run, false);
     assert!(run.leftovers().await.iter().any(|l| l.contains("slow")), "the container runs");
     // SAFETY: kill(2) on our own child's pid.
@@ -189,7 +156,7 @@ async fn an_interrupted_run_tears_down_before_it_exits() {
 
 #[tokio::test]
 async fn a_killed_run_is_cleaned_by_the_reaper() {
-    let run = Run::new("sigkill");
+    let run = FixtureRun::new(FIXTURE, "sigkill");
     let (mut child, _id) = start_blocking(&run, true);
     child.kill().unwrap();
     child.wait().unwrap();
@@ -206,7 +173,7 @@ async fn a_killed_run_is_cleaned_by_the_reaper() {
 #[tokio::test]
 async fn nextest_style_processes_share_one_environment_and_the_reaper_leaves_nothing() {
     // nextest runs `binary --exact NAME` once per test, all with one NEXTEST_RUN_ID.
-    let run = Run::new("nextest");
+    let run = FixtureRun::new(FIXTURE, "nextest");
     let tests = ["chain::started_in_dependency_order", "chain::fails_on_purpose"];
     let children: Vec<_> = tests
         .iter()

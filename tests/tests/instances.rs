@@ -3,40 +3,13 @@
 //! fails only the test that met it, nextest's slot choosing the instance, and nothing left.
 
 use std::collections::{HashMap, HashSet};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use scenario_runtime::{Engine, SessionId};
+use scenario_tests::FixtureRun;
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_harness_fixture");
 
-struct Run {
-    session: String,
-}
-
-impl Run {
-    fn new(tag: &str) -> Run {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-        Run { session: format!("i{tag}{:x}{nanos:x}", std::process::id()) }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(FIXTURE);
-        command
-            .args(args)
-            .env("SCENARIO_SESSION_ID", &self.session)
-            .env("SCENARIO_PROJECT", format!("inst{}", self.session))
-            .env("SCENARIO_REAPER", "off")
-            .env_remove("SCENARIO_REUSE")
-            .env_remove("SCENARIO_INSTANCES")
-            .env_remove("NEXTEST_EXECUTION_MODE")
-            .env_remove("NEXTEST_TEST_GLOBAL_SLOT");
-        command
-    }
-
-    async fn leftovers(&self) -> Vec<String> {
-        scenario_tests::leftovers(&Engine::connect().await.unwrap(), &SessionId::new(&self.session)).await
-    }
-}
 
 fn text(out: &Output) -> (String, String) {
     (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
@@ -60,7 +33,7 @@ fn runs(stdout: &str) -> HashMap<String, (u32, u128, u128)> {
 
 #[tokio::test]
 async fn instances_are_isolated_and_a_slow_test_holds_back_only_its_own() {
-    let run = Run::new("queue");
+    let run = FixtureRun::new(FIXTURE, "queue");
     let out = run.command(&["parallel::"]).output().unwrap();
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}\n{stderr}");
@@ -96,7 +69,7 @@ async fn instances_are_isolated_and_a_slow_test_holds_back_only_its_own() {
 
 #[tokio::test]
 async fn a_failing_instance_fails_only_the_test_that_met_it() {
-    let run = Run::new("broken");
+    let run = FixtureRun::new(FIXTURE, "broken");
     let claim_dir = std::env::temp_dir().join(format!("scenario-claim-{}", run.session));
     std::fs::create_dir_all(&claim_dir).unwrap();
     let out = run.command(&["halfbroken::"]).env("FIXTURE_CLAIM_DIR", &claim_dir).output().unwrap();
@@ -110,7 +83,7 @@ async fn a_failing_instance_fails_only_the_test_that_met_it() {
 
 #[tokio::test]
 async fn under_nextest_the_slot_picks_the_instance() {
-    let run = Run::new("slot");
+    let run = FixtureRun::new(FIXTURE, "slot");
     let out = run
         .command(&["--exact", "parallel::t1"])
         .env("NEXTEST_EXECUTION_MODE", "process-per-test")
@@ -129,7 +102,7 @@ async fn under_nextest_the_slot_picks_the_instance() {
 
 #[tokio::test]
 async fn the_instances_flag_overrides_the_declared_count() {
-    let run = Run::new("flag");
+    let run = FixtureRun::new(FIXTURE, "flag");
     let out = run.command(&["parallel::", "--instances", "3"]).output().unwrap();
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}\n{stderr}");
@@ -140,7 +113,7 @@ async fn the_instances_flag_overrides_the_declared_count() {
 
 #[tokio::test]
 async fn reuse_keeps_every_instance_and_attaches_to_each_next_time() {
-    let run = Run::new("reuse");
+    let run = FixtureRun::new(FIXTURE, "reuse");
     let first = run.command(&["parallel::", "--reuse"]).output().unwrap();
     let (stdout, stderr) = text(&first);
     assert!(first.status.success(), "{stdout}\n{stderr}");
@@ -152,7 +125,7 @@ async fn reuse_keeps_every_instance_and_attaches_to_each_next_time() {
     }
     assert_eq!(stderr.matches("(reused store)").count(), 2, "both instances attached: {stderr}");
     let engine = Engine::connect().await.unwrap();
-    let project = format!("inst{}", run.session);
+    let project = &run.project;
     let removed = scenario_runtime::cleanup::remove_including_kept(&engine, &[format!("{}={project}", scenario_runtime::labels::PROJECT)]).await.unwrap();
     assert_eq!(removed.containers, 2, "one kept container per instance");
 }

@@ -5,54 +5,12 @@
 use std::collections::HashSet;
 use std::process::{Command, Output};
 
-use scenario_runtime::{cleanup, Engine, SessionId};
+use scenario_tests::{text, FixtureRun};
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_pool_fixture");
 
-struct Run {
-    session: String,
-}
 
-impl Run {
-    fn new(tag: &str) -> Run {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-        Run { session: format!("p{tag}{:x}{nanos:x}", std::process::id()) }
-    }
 
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(FIXTURE);
-        command
-            .args(args)
-            .env("SCENARIO_SESSION_ID", &self.session)
-            .env("SCENARIO_PROJECT", "poolharness")
-            .env("SCENARIO_REAPER", "off")
-            .env_remove("SCENARIO_POOL")
-            .env_remove("SCENARIO_REUSE")
-            .env_remove("SCENARIO_INSTANCES")
-            .env_remove("NEXTEST_EXECUTION_MODE");
-        command
-    }
-
-    async fn leftovers(&self) -> Vec<String> {
-        scenario_tests::leftovers(&Engine::connect().await.unwrap(), &SessionId::new(&self.session)).await
-    }
-}
-
-impl Drop for Run {
-    fn drop(&mut self) {
-        let session = SessionId::new(&self.session);
-        let _ = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-                let _ = cleanup::remove_session(&Engine::connect().await.unwrap(), &session).await;
-            })
-        })
-        .join();
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// `(test, id, from pool)` of each `took ...` line (with `--nocapture` libtest's `test x ... `
 /// may precede it on the line).
@@ -75,7 +33,7 @@ fn assert_passed(out: &Output) -> (String, String) {
 
 #[tokio::test]
 async fn with_the_pool_tests_take_fresh_pooled_containers_and_nothing_is_left() {
-    let run = Run::new("on");
+    let run = FixtureRun::new(FIXTURE, "on");
     let out = run.command(&["--prestart-pool", "--test-threads", "1", "--nocapture"]).output().unwrap();
     let (stdout, stderr) = assert_passed(&out);
     assert!(stdout.contains("4 passed; 0 failed"), "{stdout}");
@@ -93,7 +51,7 @@ async fn with_the_pool_tests_take_fresh_pooled_containers_and_nothing_is_left() 
 
 #[tokio::test]
 async fn without_the_pool_fresh_containers_are_started_directly() {
-    let run = Run::new("off");
+    let run = FixtureRun::new(FIXTURE, "off");
     let out = run.command(&["--test-threads", "2", "--nocapture"]).output().unwrap();
     let (stdout, _) = assert_passed(&out);
     let taken = takes(&stdout);
@@ -104,7 +62,7 @@ async fn without_the_pool_fresh_containers_are_started_directly() {
 
 #[tokio::test]
 async fn the_environment_variable_turns_the_pool_on_for_parallel_tests() {
-    let run = Run::new("env");
+    let run = FixtureRun::new(FIXTURE, "env");
     let out = run.command(&["--test-threads", "3", "--nocapture"]).env("SCENARIO_POOL", "1").output().unwrap();
     let (stdout, stderr) = assert_passed(&out);
     let taken = takes(&stdout);
@@ -118,7 +76,7 @@ async fn the_environment_variable_turns_the_pool_on_for_parallel_tests() {
 /// pool and never take the same container; a later process takes what earlier ones left.
 #[tokio::test]
 async fn under_nextest_the_sessions_processes_share_the_pool() {
-    let run = Run::new("nextest");
+    let run = FixtureRun::new(FIXTURE, "nextest");
     let nextest = |test: &str| {
         let mut command = run.command(&["--exact", test, "--nocapture"]);
         command.env("SCENARIO_POOL", "1").env("NEXTEST_EXECUTION_MODE", "process-per-test");

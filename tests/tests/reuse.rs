@@ -10,15 +10,7 @@ use scenario_runtime::__private::{ContainerEntry, HookFuture};
 use scenario_runtime::launch::{land, launch, LaunchMode, LaunchReport};
 use scenario_runtime::prelude::*;
 use scenario_runtime::{labels, Error};
-use scenario_tests::{sh, TestProject, BUSYBOX};
-
-fn noop(_: &Container<Ready>) -> HookFuture<'_> {
-    Box::pin(async { Ok(()) })
-}
-
-const fn entry(name: &'static str, depends_on: &'static [&'static str], spec: fn() -> ContainerSpec) -> ContainerEntry {
-    ContainerEntry { name, depends_on, prestart: 0, spec, post_start: noop, prepare: noop, drain: noop }
-}
+use scenario_tests::{entry, sh, TestProject, BUSYBOX};
 
 fn db() -> ContainerSpec {
     sh("db", "echo db-up; exec sleep 3600").ready(Readiness::log("db-up"))
