@@ -80,6 +80,7 @@ pub mod __private {
     };
     pub use crate::readiness::{LogSource, Readiness};
     pub use crate::spec::{ContainerSpec, HealthCheck, Mount, PortSpec};
+    pub use crate::{Container, Ready};
     pub use inventory;
     pub use std::boxed::Box;
     pub use std::time::Duration;

@@ -15,6 +15,11 @@ use crate::Container;
 use crate::Ready;
 
 /// A container type declared with `#[container(...)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a container",
+    label = "not declared with `#[container(...)]`",
+    note = "declare it with `#[container(image = \"...\")]` (or `build = \"dir\"`) on the struct"
+)]
 pub trait ContainerDef: Send + Sync + 'static {
     /// The container's name in its scenarios (the struct name in snake_case, or `name = "..."`).
     const NAME: &'static str;
