@@ -148,26 +148,7 @@ async fn takers_in_several_processes_never_get_the_same_container() {
     pool.wait_available(6, FILL).await.unwrap();
     pool.set_target(0);
     // Three processes, three claims each, all released at once: nine claims for six containers.
-    let mut takers: Vec<_> = (0..3)
-        .map(|_| {
-            Command::new(env!("CARGO_BIN_EXE_pool_taker"))
-                .arg("3")
-                .env("SCENARIO_SESSION_ID", scope.session.as_str())
-                .env("SCENARIO_PROJECT", scope.ids().project.as_str())
-                .env("POOL_SCENARIO", &scope.ids().scenario)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let mut outputs = Vec::new();
-    for taker in &mut takers {
-        let mut lines = std::io::BufReader::new(taker.stdout.take().unwrap()).lines();
-        let armed = lines.next().unwrap().unwrap();
-        assert_eq!(armed, format!("armed key={}", pool.key()), "the taker's spec is this test's");
-        outputs.push(lines);
-    }
+    let (mut takers, outputs): (Vec<_>, Vec<_>) = spawn_takers(&scope, &pool, 3, 3).into_iter().unzip();
     for taker in &mut takers {
         taker.stdin.as_mut().unwrap().write_all(b"go\n").unwrap();
     }
@@ -186,6 +167,48 @@ async fn takers_in_several_processes_never_get_the_same_container() {
     let distinct: HashSet<&String> = claimed.iter().collect();
     assert_eq!(distinct.len(), claimed.len(), "a container claimed by two processes: {claimed:?}");
     assert_eq!((claimed.len(), empty), (6, 3), "all six taken once, three takers found none");
+    assert_nothing_left(&scope, &pool).await;
+}
+
+/// Starts `count` pool_taker processes on `scope`'s session, each checked to use `pool`'s spec.
+fn spawn_takers(scope: &TestScope, pool: &Pool, count: usize, claims: usize) -> Vec<(std::process::Child, std::io::Lines<std::io::BufReader<std::process::ChildStdout>>)> {
+    (0..count)
+        .map(|_| {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_pool_taker"))
+                .arg(claims.to_string())
+                .env("SCENARIO_SESSION_ID", scope.session.as_str())
+                .env("SCENARIO_PROJECT", scope.ids().project.as_str())
+                .env("POOL_SCENARIO", &scope.ids().scenario)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+            let armed = lines.next().unwrap().unwrap();
+            assert_eq!(armed, format!("armed key={}", pool.key()), "the taker's spec is this test's");
+            (child, lines)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_pool_refills_after_another_process_takes() {
+    let scope = TestScope::new("poolxrefill").await;
+    scope.network().await.unwrap();
+    let pool = pool_of(&scope, taker_spec(), 2);
+    pool.set_target(2);
+    pool.wait_available(2, FILL).await.unwrap();
+    let (mut taker, lines) = spawn_takers(&scope, &pool, 1, 2).pop().unwrap();
+    taker.stdin.as_mut().unwrap().write_all(b"go\n").unwrap();
+    let claimed = lines.map(Result::unwrap).filter(|l| l.starts_with("claimed ")).count();
+    assert!(taker.wait().unwrap().success());
+    assert_eq!(claimed, 2, "the other process took both");
+    // Nothing in this process took: the engine's events of the other's claims wake the filler.
+    let mut status = pool.subscribe();
+    // (The status guard `wait_for` returns is dropped at once: holding it would block the filler.)
+    let refilled = tokio::time::timeout(FILL, async { status.wait_for(|s| s.started >= 4 && s.available >= 2).await.map(drop) }).await;
+    assert!(matches!(refilled, Ok(Ok(()))), "{:?}", pool.status());
+    assert_eq!(pool.status().started, 4, "{:?}", pool.status());
     assert_nothing_left(&scope, &pool).await;
 }
 

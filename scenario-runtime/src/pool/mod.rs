@@ -139,6 +139,13 @@ impl Pool {
         self.0.status.borrow().clone()
     }
 
+    /// The status as it changes (each time the filler looks at the pool). Do not keep a borrow
+    /// of it (such as the guard `wait_for` returns) across an await: the filler cannot publish
+    /// while one is held.
+    pub fn subscribe(&self) -> watch::Receiver<PoolStatus> {
+        self.0.status.subscribe()
+    }
+
     /// Waits until at least `n` containers are available; fails if the pool stopped filling or
     /// `timeout` passed.
     pub async fn wait_available(&self, n: usize, timeout: Duration) -> Result<()> {
