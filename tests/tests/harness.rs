@@ -8,9 +8,6 @@ use scenario_tests::{text, FixtureRun};
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_harness_fixture");
 
-/// A run of the fixture under its own session and project, so parallel tests never meet.
-
-
 /// The outcome libtest printed for `test` (`ok`, `FAILED`, `ignored`); names are padded.
 fn outcome<'a>(stdout: &'a str, test: &str) -> Option<&'a str> {
     stdout.lines().find_map(|line| {

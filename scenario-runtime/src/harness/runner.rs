@@ -113,32 +113,30 @@ impl Runner {
 
     async fn run_on_an_instance(&self, run: &ScenarioRun, test: &'static TestRegistration) -> Result<(), Failed> {
         let name = run.scenario.name;
-        loop {
-            let Some(lease) = run.instances.acquire(test.exclusive).await else {
-                return Err(Failed::from(format!("scenario `{name}` did not start on any of its instances")));
-            };
-            let instance = lease.instance();
-            let env = match self.environment(run, instance).await {
-                Ok(env) => env,
-                Err(why) => {
-                    let message = format!("scenario `{name}`{} did not start: {why}", instance_suffix(run, instance));
-                    // This test reports the failure; the others go to instances that work.
-                    if run.instances.retire(lease) {
-                        eprintln!("{message}");
-                    }
-                    return Err(Failed::from(message));
+        let Some(lease) = run.instances.acquire(test.exclusive).await else {
+            return Err(Failed::from(format!("scenario `{name}` did not start on any of its instances")));
+        };
+        let instance = lease.instance();
+        let env = match self.environment(run, instance).await {
+            Ok(env) => env,
+            Err(why) => {
+                let message = format!("scenario `{name}`{} did not start: {why}", instance_suffix(run, instance));
+                // This test reports the failure; the queued ones go to the instances that work.
+                if run.instances.retire(lease) {
+                    eprintln!("{message}");
                 }
-            };
-            // The test's fresh containers are removed when it ends, also those it leaked.
-            let result = crate::pool::scoped(AssertUnwindSafe((test.run)(env.clone())).catch_unwind()).await;
-            drop(lease);
-            let message = match result {
-                Ok(Ok(())) => return Ok(()),
-                Ok(Err(e)) => e.to_string(),
-                Err(panic) => failure::panic_message(panic),
-            };
-            return Err(Failed::from(failure::with_log_tails(message, &env).await));
-        }
+                return Err(Failed::from(message));
+            }
+        };
+        // The test's fresh containers are removed when it ends, also those it leaked.
+        let result = crate::pool::scoped(AssertUnwindSafe((test.run)(env.clone())).catch_unwind()).await;
+        drop(lease);
+        let message = match result {
+            Ok(Ok(())) => return Ok(()),
+            Ok(Err(e)) => e.to_string(),
+            Err(panic) => failure::panic_message(panic),
+        };
+        Err(Failed::from(failure::with_log_tails(message, &env).await))
     }
 
     /// Lands every environment still up (a test that never ran, an interrupted run).

@@ -72,6 +72,9 @@ enum Plan {
     Recreate { stale_id: String, why: Staleness },
 }
 
+/// The containers that became Ready, and how, by name.
+type ReadyByName = HashMap<&'static str, (Container<Ready>, Outcome)>;
+
 /// How a container came to be Ready.
 #[derive(Clone, Debug)]
 enum Outcome {
@@ -87,7 +90,7 @@ pub async fn launch(scope: Scope, entries: &'static [ContainerEntry], mode: Laun
     let begun = Instant::now();
     let plans = plan(&scope, entries, mode).await?;
     let planned = begun.elapsed();
-    let ready: Arc<Mutex<HashMap<&'static str, (Container<Ready>, Outcome)>>> = Arc::default();
+    let ready: Arc<Mutex<ReadyByName>> = Arc::default();
     let failures: Arc<Mutex<Vec<Error>>> = Arc::default();
 
     let mut slots: HashMap<&'static str, Shared<BoxFuture<'static, bool>>> = HashMap::new();
