@@ -232,3 +232,27 @@ mod tests {
         assert_eq!(string_pairs(list, true).unwrap()[0].0.name(), "a.b");
     }
 }
+
+/// The known key an argument names, or `None` after reporting it: an unknown key (with the
+/// closest known one suggested and remembered in `misspelled`, so no "missing" error is piled
+/// on the typo's), or a key `seen` already.
+pub(crate) fn known_key<'a>(
+    arg: &'a AttrArg,
+    keys: &[&'static str],
+    seen: impl Fn(&str) -> bool,
+    misspelled: &mut Vec<&'static str>,
+    errors: &mut crate::errors::Errors,
+) -> Option<(&'a Ident, &'static str)> {
+    let key = errors.ok(arg.ident_key())?;
+    let name = key.unraw().to_string();
+    let Some(&known) = keys.iter().find(|&&k| k == name) else {
+        errors.spanned(key, crate::suggest::unknown("key", &name, keys));
+        misspelled.extend(crate::suggest::closest(&name, keys));
+        return None;
+    };
+    if seen(known) {
+        errors.spanned(key, format!("`{known}` is given twice; remove one of them"));
+        return None;
+    }
+    Some((key, known))
+}

@@ -139,17 +139,10 @@ pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> ContainerArgs {
         return args;
     };
     for arg in &list {
-        let Some(key) = errors.ok(arg.ident_key()) else { continue };
-        let name = key.unraw().to_string();
-        let Some(&known) = KEYS.iter().find(|&&k| k == name) else {
-            errors.spanned(key, suggest::unknown("key", &name, KEYS));
-            args.misspelled.extend(suggest::closest(&name, KEYS));
+        let seen: Vec<&str> = args.seen.iter().map(|(k, _)| *k).collect();
+        let Some((key, known)) = args::known_key(arg, KEYS, |k| seen.contains(&k), &mut args.misspelled, errors) else {
             continue;
         };
-        if args.seen(known) {
-            errors.spanned(key, format!("`{known}` is given twice; remove one of them"));
-            continue;
-        }
         args.seen.push((known, key.clone()));
         if let Err(error) = parse_key(&mut args, known, key, arg, errors) {
             errors.push(error);

@@ -2,13 +2,11 @@
 //! with `build_context(service = expr, ...)`, `instances = N` and `crate = path`.
 
 use proc_macro2::TokenStream;
-use syn::ext::IdentExt;
 use syn::{Expr, LitStr, Path};
 
 use crate::args::{self, ArgValue, AttrArgs, Keyed};
 use crate::compose::ComputedContext;
 use crate::errors::Errors;
-use crate::suggest;
 
 pub(super) const KEYS: &[&str] = &["containers", "compose", "build_context", "instances", "crate"];
 
@@ -43,17 +41,10 @@ pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> ScenarioArgs {
         return args;
     };
     for arg in &list {
-        let Some(key) = errors.ok(arg.ident_key()) else { continue };
-        let name = key.unraw().to_string();
-        let Some(&known) = KEYS.iter().find(|&&k| k == name) else {
-            errors.spanned(key, suggest::unknown("key", &name, KEYS));
-            args.misspelled.extend(suggest::closest(&name, KEYS));
+        let seen = args.seen.clone();
+        let Some((key, known)) = args::known_key(arg, KEYS, |k| seen.contains(&k), &mut args.misspelled, errors) else {
             continue;
         };
-        if args.seen.contains(&known) {
-            errors.spanned(key, format!("`{known}` is given twice; remove one of them"));
-            continue;
-        }
         args.seen.push(known);
         let parsed = if known == "containers" {
             let usage = "an array of container types, e.g. `containers = [Db, Web]`";
