@@ -4,12 +4,13 @@
 //! `cargo bench -p scenario-tests --bench lifecycle` (SCENARIO_BENCH_ROUNDS to change the rounds).
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
 use bollard::query_parameters::{CreateContainerOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder};
 use futures_util::StreamExt;
 use scenario_runtime::prelude::*;
+use scenario_tests::bench::{self, median, ms};
 use scenario_tests::{engine, BUSYBOX};
 
 const SCRIPT: &str = "echo service-ready; exec sleep 3600";
@@ -50,21 +51,9 @@ async fn raw_ready(engine: &Engine, network: &str, name: String) -> String {
     id
 }
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
 #[tokio::main]
 async fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this once as a smoke test.
-    let measuring = std::env::args().any(|a| a == "--bench");
-    let default_rounds = if measuring { 9 } else { 1 };
-    let rounds: usize = std::env::var("SCENARIO_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(default_rounds);
+    let rounds = bench::rounds();
     let engine = engine().await;
     let session = SessionId::new(&format!("bench{}", std::process::id()));
     let mut results = Vec::new();

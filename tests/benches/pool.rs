@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use scenario_runtime::pool::start_fresh;
 use scenario_runtime::prelude::*;
 use scenario_runtime::Pool;
+use scenario_tests::bench::{self, median, ms};
 use scenario_tests::{engine, BUSYBOX};
 
 fn spec() -> ContainerSpec {
@@ -19,20 +20,9 @@ fn spec() -> ContainerSpec {
         .ready(Readiness::http(8080, "/ping"))
 }
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
 #[tokio::main]
 async fn main() {
-    let measuring = std::env::args().any(|a| a == "--bench");
-    let default_rounds = if measuring { 9 } else { 1 };
-    let rounds: usize = std::env::var("SCENARIO_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(default_rounds);
+    let rounds = bench::rounds();
     let engine = engine().await;
     let session = SessionId::new(&format!("benchpool{}", std::process::id()));
     let project = ProjectId::new("bench");

@@ -196,3 +196,25 @@ pub const fn entry(
 ) -> scenario_runtime::__private::ContainerEntry {
     scenario_runtime::__private::ContainerEntry { name, depends_on, spec, post_start: no_hook, prepare: no_hook, drain: no_hook, prestart: 0 }
 }
+
+/// What the benchmarks share: how many rounds to run and how to report them.
+pub mod bench {
+    use std::time::Duration;
+
+    /// 9 rounds under `cargo bench` (which passes `--bench`), 1 as a smoke test under
+    /// `cargo test --all-targets`; `SCENARIO_BENCH_ROUNDS` overrides both.
+    pub fn rounds() -> usize {
+        let measuring = std::env::args().any(|a| a == "--bench");
+        let default = if measuring { 9 } else { 1 };
+        std::env::var("SCENARIO_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    }
+
+    pub fn median(mut samples: Vec<Duration>) -> Duration {
+        samples.sort();
+        samples[samples.len() / 2]
+    }
+
+    pub fn ms(d: Duration) -> f64 {
+        d.as_secs_f64() * 1000.0
+    }
+}
