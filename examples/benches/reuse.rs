@@ -14,7 +14,8 @@ use scenario_runtime::launch::{land, launch, LaunchMode, LaunchReport};
 use scenario_runtime::prelude::*;
 use scenario_runtime::{cleanup, labels};
 
-static CHECKOUT: [ContainerEntry; 3] = [ContainerEntry::of::<Db>(), ContainerEntry::of::<Cache>(), ContainerEntry::of::<Web>()];
+static CHECKOUT: [ContainerEntry; 3] =
+    [ContainerEntry::of::<Db>(), ContainerEntry::of::<Cache>(), ContainerEntry::of::<Web>()];
 
 /// One run as the harness makes it: connect, launch with --reuse, keep alive afterwards.
 async fn one_run(project: &ProjectId, run: usize) -> (Duration, LaunchReport) {
@@ -32,9 +33,19 @@ async fn one_run(project: &ProjectId, run: usize) -> (Duration, LaunchReport) {
 async fn replay_hit_calls(engine: &Engine, project: &ProjectId) -> (Duration, usize) {
     use bollard::query_parameters::ListContainersOptionsBuilder;
     let docker = engine.docker();
-    let filters = HashMap::from([("label", vec![format!("{}=true", labels::MANAGED), format!("{}={project}", labels::PROJECT), format!("{}=checkout", labels::SCENARIO)])]);
+    let filters = HashMap::from([(
+        "label",
+        vec![
+            format!("{}=true", labels::MANAGED),
+            format!("{}={project}", labels::PROJECT),
+            format!("{}=checkout", labels::SCENARIO),
+        ],
+    )]);
     let begun = Instant::now();
-    let listed = docker.list_containers(Some(ListContainersOptionsBuilder::new().all(true).filters(&filters).build())).await.unwrap();
+    let listed = docker
+        .list_containers(Some(ListContainersOptionsBuilder::new().all(true).filters(&filters).build()))
+        .await
+        .unwrap();
     let mut calls = 1;
     for container in &listed {
         docker.inspect_image(container.image_id.as_deref().unwrap()).await.unwrap();
@@ -79,7 +90,12 @@ async fn main() {
 
     println!("checkout (weblog + postgres + redis): harness start to first test, median of {hits} hits");
     println!("  cold start          {:>9.1} ms", ms(cold));
-    println!("  reuse hit           {:>9.1} ms   ({} reused; deciding took {:.1} ms)", ms(hit), report.attached.join(", "), ms(report.planned));
+    println!(
+        "  reuse hit           {:>9.1} ms   ({} reused; deciding took {:.1} ms)",
+        ms(hit),
+        report.attached.join(", "),
+        ms(report.planned)
+    );
     println!("  ratio cold / hit    {:>9.0} x", cold.as_secs_f64() / hit.as_secs_f64());
     println!("  engine calls of a hit, replayed with raw bollard: {calls} calls in {:.2} ms", ms(replayed));
 }

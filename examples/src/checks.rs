@@ -7,7 +7,8 @@ use crate::http;
 
 /// A text no other test run wrote (the environment may be shared or kept alive).
 pub fn unique(text: &str) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
     format!("{text} {nanos}")
 }
 

@@ -69,7 +69,8 @@ fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     loop {
         let line_end = data.windows(2).position(|w| w == b"\r\n")?;
-        let size = usize::from_str_radix(std::str::from_utf8(&data[..line_end]).ok()?.split(';').next()?.trim(), 16).ok()?;
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&data[..line_end]).ok()?.split(';').next()?.trim(), 16).ok()?;
         data = &data[line_end + 2..];
         if size == 0 {
             return Some(out);
@@ -87,7 +88,8 @@ mod tests {
     fn plain_and_chunked_answers_parse() {
         let plain = parse(b"HTTP/1.1 201 Created\r\nX-Cache: miss\r\nContent-Length: 2\r\n\r\n42").unwrap();
         assert_eq!((plain.status, plain.header("x-cache"), plain.body.as_str()), (201, Some("miss"), "42"));
-        let chunked = parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n3\r\n!!!\r\n0\r\n\r\n").unwrap();
+        let chunked =
+            parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n3\r\n!!!\r\n0\r\n\r\n").unwrap();
         assert_eq!(chunked.body, "ok!!!");
     }
 }

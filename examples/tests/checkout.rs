@@ -19,7 +19,10 @@ mod checkout {
     #[test]
     async fn a_note_is_written_to_postgres_and_read_through_redis(env: &Env) -> TestResult {
         let (id, body) = checks::note_round_trip(env.get::<Web>(), env.get::<Cache>()).await?;
-        let row = env.get::<Db>().exec(["psql", "-U", "postgres", "-d", "shop", "-tAc", &format!("SELECT body FROM notes WHERE id = {id}")]).await?;
+        let row = env
+            .get::<Db>()
+            .exec(["psql", "-U", "postgres", "-d", "shop", "-tAc", &format!("SELECT body FROM notes WHERE id = {id}")])
+            .await?;
         assert_eq!(row.stdout.trim(), body, "really in Postgres");
         Ok(())
     }
@@ -39,7 +42,10 @@ mod checkout {
 
     #[test]
     async fn the_audit_table_from_post_start_exists(env: &Env) -> TestResult {
-        let out = env.get::<Db>().exec(["psql", "-U", "postgres", "-d", "shop", "-tAc", "SELECT to_regclass('audit') IS NOT NULL"]).await?;
+        let out = env
+            .get::<Db>()
+            .exec(["psql", "-U", "postgres", "-d", "shop", "-tAc", "SELECT to_regclass('audit') IS NOT NULL"])
+            .await?;
         assert_eq!(out.stdout.trim(), "t");
         Ok(())
     }

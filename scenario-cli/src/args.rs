@@ -7,7 +7,9 @@ pub enum Command {
     /// List the kept-alive containers of the project with their state.
     List,
     /// Remove the kept-alive containers (and network, volumes) of one scenario.
-    Down { scenario: String },
+    Down {
+        scenario: String,
+    },
     /// Remove everything of the project that carries the managed label.
     Prune,
     Help,
@@ -72,7 +74,10 @@ mod tests {
         assert_eq!(parse_words("ls").unwrap().command, Command::List);
         assert_eq!(parse_words("scenario ls").unwrap().command, Command::List);
         assert_eq!(parse_words("down checkout").unwrap().command, Command::Down { scenario: "checkout".into() });
-        assert_eq!(parse_words("prune --project abc").unwrap(), Invocation { command: Command::Prune, project: Some("abc".into()) });
+        assert_eq!(
+            parse_words("prune --project abc").unwrap(),
+            Invocation { command: Command::Prune, project: Some("abc".into()) }
+        );
         assert_eq!(parse_words("").unwrap().command, Command::Help);
     }
 

@@ -19,11 +19,16 @@ pub struct Kept {
 pub async fn list(engine: &Engine, project: &ProjectId) -> Result<Vec<Kept>, String> {
     let filters = HashMap::from([(
         "label",
-        vec![format!("{}=true", labels::MANAGED), format!("{}={project}", labels::PROJECT), format!("{}=true", labels::REUSE)],
+        vec![
+            format!("{}=true", labels::MANAGED),
+            format!("{}={project}", labels::PROJECT),
+            format!("{}=true", labels::REUSE),
+        ],
     )]);
     let options = ListContainersOptionsBuilder::new().all(true).filters(&filters).build();
     let listed = engine.docker().list_containers(Some(options)).await.map_err(|e| e.to_string())?;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
     let mut kept = Vec::new();
     for summary in listed {
         let labels = summary.labels.clone().unwrap_or_default();

@@ -44,17 +44,31 @@ async fn run(command: Command, project: &ProjectId) -> Result<(), String> {
             }
             println!("{:<20} {:>4} {:<16} {:>5}  STATUS", "SCENARIO", "INST", "CONTAINER", "AGE");
             for k in kept {
-                println!("{:<20} {:>4} {:<16} {:>5}  {}", k.scenario, k.instance, k.container, kept::age(k.age_secs), k.verdict);
+                println!(
+                    "{:<20} {:>4} {:<16} {:>5}  {}",
+                    k.scenario,
+                    k.instance,
+                    k.container,
+                    kept::age(k.age_secs),
+                    k.verdict
+                );
             }
         }
         Command::Down { scenario } => {
             let filters = [project_filter, format!("{}={scenario}", labels::SCENARIO)];
             let removed = cleanup::remove_including_kept(&engine, &filters).await.map_err(|e| e.to_string())?;
-            println!("{scenario}: removed {} containers, {} networks, {} volumes", removed.containers, removed.networks, removed.volumes);
+            println!(
+                "{scenario}: removed {} containers, {} networks, {} volumes",
+                removed.containers, removed.networks, removed.volumes
+            );
         }
         Command::Prune => {
-            let removed = cleanup::remove_including_kept(&engine, &[project_filter]).await.map_err(|e| e.to_string())?;
-            println!("project {project}: removed {} containers, {} networks, {} volumes", removed.containers, removed.networks, removed.volumes);
+            let removed =
+                cleanup::remove_including_kept(&engine, &[project_filter]).await.map_err(|e| e.to_string())?;
+            println!(
+                "project {project}: removed {} containers, {} networks, {} volumes",
+                removed.containers, removed.networks, removed.volumes
+            );
         }
         Command::Help => unreachable!("handled before connecting"),
     }

@@ -22,7 +22,9 @@ fn context_dir() -> &'static std::path::Path {
 }
 
 fn app() -> ContainerSpec {
-    ContainerSpec::from_build("app", context_dir()).cmd(["sh", "-c", "echo app-up; exec sleep 3600"]).ready(Readiness::log("app-up"))
+    ContainerSpec::from_build("app", context_dir())
+        .cmd(["sh", "-c", "echo app-up; exec sleep 3600"])
+        .ready(Readiness::log("app-up"))
 }
 
 fn db() -> ContainerSpec {
@@ -38,7 +40,10 @@ fn cli(project: &TestProject, args: &[&str]) -> (bool, String) {
 
 /// The STATUS column of the `ls` row of `container`.
 fn status_of(listing: &str, container: &str) -> String {
-    let row = listing.lines().find(|l| l.split_whitespace().nth(2) == Some(container)).unwrap_or_else(|| panic!("no row for {container}: {listing}"));
+    let row = listing
+        .lines()
+        .find(|l| l.split_whitespace().nth(2) == Some(container))
+        .unwrap_or_else(|| panic!("no row for {container}: {listing}"));
     row.split_whitespace().skip(4).collect::<Vec<_>>().join(" ")
 }
 

@@ -18,10 +18,6 @@ pub fn default_root() -> PathBuf {
 }
 
 pub(crate) fn scope_dir(root: &Path, ids: &ScopeIds) -> PathBuf {
-    let scenario = if ids.instance == 0 {
-        ids.scenario.clone()
-    } else {
-        format!("{}.{}", ids.scenario, ids.instance)
-    };
+    let scenario = if ids.instance == 0 { ids.scenario.clone() } else { format!("{}.{}", ids.scenario, ids.instance) };
     root.join(ids.session.as_str()).join(scenario)
 }

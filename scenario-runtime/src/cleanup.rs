@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 
 use bollard::query_parameters::{
-    ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder,
-    RemoveContainerOptionsBuilder,
+    ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder, RemoveContainerOptionsBuilder,
 };
 
 use crate::engine::Engine;
@@ -61,14 +60,15 @@ async fn remove_matching(engine: &Engine, label_filters: &[String], kept: Kept) 
         .list_containers(Some(ListContainersOptionsBuilder::new().all(true).filters(&filters).build()))
         .await
         .map_err(|e| Error::engine("list containers", "cleanup", e))?;
-    let removals = containers.iter().filter(|c| !is_reused(c.labels.as_ref())).filter_map(|c| c.id.clone()).map(|id| async move {
-        let options = RemoveContainerOptionsBuilder::new().force(true).v(true).build();
-        match docker.remove_container(&id, Some(options)).await {
-            Ok(()) => Ok(true),
-            Err(e) if matches!(status_of(&e), Some(404 | 409)) => Ok(false),
-            Err(e) => Err(Error::engine("remove", id, e)),
-        }
-    });
+    let removals =
+        containers.iter().filter(|c| !is_reused(c.labels.as_ref())).filter_map(|c| c.id.clone()).map(|id| async move {
+            let options = RemoveContainerOptionsBuilder::new().force(true).v(true).build();
+            match docker.remove_container(&id, Some(options)).await {
+                Ok(()) => Ok(true),
+                Err(e) if matches!(status_of(&e), Some(404 | 409)) => Ok(false),
+                Err(e) => Err(Error::engine("remove", id, e)),
+            }
+        });
     for result in futures_util::future::join_all(removals).await {
         match result {
             Ok(true) => cleaned.containers += 1,

@@ -25,10 +25,8 @@ impl Engine {
     /// Connects to `DOCKER_HOST` if set, else to the platform's default socket, and negotiates
     /// the API version (engines older than the client's default reject newer versions).
     pub async fn connect() -> Result<Engine> {
-        let endpoint = std::env::var("DOCKER_HOST")
-            .ok()
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| DEFAULT_ENDPOINT.to_string());
+        let endpoint =
+            std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| DEFAULT_ENDPOINT.to_string());
         Engine::connect_to(&endpoint).await
     }
 

@@ -102,11 +102,7 @@ pub enum Error {
 }
 
 impl Error {
-    pub(crate) fn engine(
-        operation: &'static str,
-        subject: impl Into<String>,
-        source: bollard::errors::Error,
-    ) -> Self {
+    pub(crate) fn engine(operation: &'static str, subject: impl Into<String>, source: bollard::errors::Error) -> Self {
         Error::Engine { operation, subject: subject.into(), source }
     }
 

@@ -101,9 +101,7 @@ pub(crate) fn short_hash(bytes: &[u8]) -> String {
 
 /// Keeps what Docker allows in names (`[a-zA-Z0-9_.-]`), replacing the rest with `-`.
 pub(crate) fn sanitize(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') { c } else { '-' })
-        .collect()
+    s.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') { c } else { '-' }).collect()
 }
 
 fn env_nonempty(key: &str) -> Option<String> {

@@ -32,9 +32,9 @@ pub mod cleanup;
 pub mod container;
 pub mod declare;
 pub mod engine;
+mod error;
 #[doc(hidden)]
 pub mod harness;
-mod error;
 mod host_lock;
 pub mod identity;
 pub mod image;
@@ -42,8 +42,8 @@ pub mod labels;
 pub mod launch;
 pub mod pool;
 pub mod readiness;
-pub mod reuse;
 pub mod reaper;
+pub mod reuse;
 pub mod scope;
 pub mod spec;
 mod teardown;
@@ -53,8 +53,8 @@ pub use engine::Engine;
 pub use error::{Error, Result};
 pub use identity::{ProjectId, SessionId};
 pub use labels::ScopeIds;
-pub use readiness::{LogSource, Readiness};
 pub use pool::{FreshContainer, Pool};
+pub use readiness::{LogSource, Readiness};
 pub use scope::Scope;
 pub use spec::{ContainerSpec, HealthCheck, ImageSource, Mount, PortSpec, Protocol};
 
@@ -64,8 +64,8 @@ pub use scenario_macros::{container, scenario};
 /// The names a test file needs.
 pub mod prelude {
     pub use crate::{
-        container, scenario, BoxError, Container, ContainerSpec, Engine, Env, FreshContainer, HealthCheck, HookResult, Mount,
-        PortSpec, ProjectId, Readiness, Ready, Scope, ScopeIds, SessionId, TestResult,
+        container, scenario, BoxError, Container, ContainerSpec, Engine, Env, FreshContainer, HealthCheck, HookResult,
+        Mount, PortSpec, ProjectId, Readiness, Ready, Scope, ScopeIds, SessionId, TestResult,
     };
 }
 

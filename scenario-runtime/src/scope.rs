@@ -86,9 +86,9 @@ impl Scope {
     /// network and named volumes. Every step runs even when another fails; the first error is
     /// returned after all have run.
     pub async fn teardown(&self, containers: Vec<Container<Ready>>) -> Result<Vec<Removed>> {
-        let results = futures_util::future::join_all(containers.into_iter().map(|c| async move {
-            c.drain().await?.remove().await
-        }))
+        let results = futures_util::future::join_all(
+            containers.into_iter().map(|c| async move { c.drain().await?.remove().await }),
+        )
         .await;
         let mut removed = Vec::new();
         let mut first_error = None;
@@ -127,7 +127,9 @@ impl Scope {
         match docker.list_volumes(Some(options)).await {
             Ok(listed) => {
                 for volume in listed.volumes.unwrap_or_default() {
-                    if let Err(e) = docker.remove_volume(&volume.name, None::<bollard::query_parameters::RemoveVolumeOptions>).await {
+                    if let Err(e) =
+                        docker.remove_volume(&volume.name, None::<bollard::query_parameters::RemoveVolumeOptions>).await
+                    {
                         if status_of(&e) != Some(404) {
                             first_error.get_or_insert(Error::engine("remove volume", volume.name.clone(), e));
                         }
@@ -160,9 +162,9 @@ async fn create_or_find_network(engine: &Engine, ids: &ScopeIds, name: &str) -> 
     match docker.create_network(request).await {
         Ok(created) => settle_duplicate_networks(engine, ids, name, created.id).await,
         // Created by a racing process between our lookup and our create.
-        Err(e) if status_of(&e) == Some(409) => find_network(engine, ids, name)
-            .await?
-            .ok_or_else(|| Error::engine("create network", name, e)),
+        Err(e) if status_of(&e) == Some(409) => {
+            find_network(engine, ids, name).await?.ok_or_else(|| Error::engine("create network", name, e))
+        }
         Err(e) => Err(Error::engine("create network", name, e)),
     }
 }
@@ -193,11 +195,8 @@ async fn list_exact(engine: &Engine, name: &str) -> Result<Vec<bollard::models::
     use std::collections::HashMap;
     let filters = HashMap::from([("name", vec![name.to_string()])]);
     let options = bollard::query_parameters::ListNetworksOptionsBuilder::new().filters(&filters).build();
-    let networks = engine
-        .docker()
-        .list_networks(Some(options))
-        .await
-        .map_err(|e| Error::engine("list networks", name, e))?;
+    let networks =
+        engine.docker().list_networks(Some(options)).await.map_err(|e| Error::engine("list networks", name, e))?;
     // The name filter matches substrings; keep the exact name.
     Ok(networks.into_iter().filter(|n| n.name.as_deref() == Some(name)).collect())
 }
@@ -205,7 +204,10 @@ async fn list_exact(engine: &Engine, name: &str) -> Result<Vec<bollard::models::
 /// The scope's network by name and labels; a same-named network without our labels is an error
 /// (never joined, never removed).
 async fn find_network(engine: &Engine, ids: &ScopeIds, name: &str) -> Result<Option<String>> {
-    let Some(network) = list_exact(engine, name).await?.into_iter().min_by_key(|n| (sortable_time(n.created.as_deref().unwrap_or_default()), n.id.clone()))
+    let Some(network) = list_exact(engine, name)
+        .await?
+        .into_iter()
+        .min_by_key(|n| (sortable_time(n.created.as_deref().unwrap_or_default()), n.id.clone()))
     else {
         return Ok(None);
     };

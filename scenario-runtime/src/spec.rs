@@ -327,9 +327,7 @@ impl ContainerSpec {
 
     /// Checks what can be checked without an engine; the error names the container.
     pub fn validate(&self) -> crate::Result<()> {
-        let invalid = |reason: String| {
-            Err(crate::Error::InvalidSpec { container: self.name.clone(), reason })
-        };
+        let invalid = |reason: String| Err(crate::Error::InvalidSpec { container: self.name.clone(), reason });
         if self.name.is_empty() {
             return invalid("the container has no name".into());
         }

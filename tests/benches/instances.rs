@@ -33,6 +33,10 @@ fn main() {
     println!("16 tests x (exec + 300 ms), wall time of the whole harness run, one run each");
     println!("{:>10} {:>10} {:>9}", "instances", "wall", "speed-up");
     for (instances, took) in results {
-        println!("{instances:>10} {:>8.0}ms {:>8.2}x", took.as_secs_f64() * 1000.0, base.as_secs_f64() / took.as_secs_f64());
+        println!(
+            "{instances:>10} {:>8.0}ms {:>8.2}x",
+            took.as_secs_f64() * 1000.0,
+            base.as_secs_f64() / took.as_secs_f64()
+        );
     }
 }

@@ -31,16 +31,23 @@ async fn raw_ready(engine: &Engine, network: &str, name: String) -> String {
     let body = ContainerCreateBody {
         image: Some(BUSYBOX.into()),
         cmd: Some(vec!["sh".into(), "-c".into(), SCRIPT.into()]),
-        labels: Some(HashMap::from([("dev.scenario.managed".into(), "true".into()), ("dev.scenario.session".into(), "bench-raw".into())])),
+        labels: Some(HashMap::from([
+            ("dev.scenario.managed".into(), "true".into()),
+            ("dev.scenario.session".into(), "bench-raw".into()),
+        ])),
         exposed_ports: Some(vec!["8080/tcp".into()]),
         host_config: Some(HostConfig {
             network_mode: Some(network.into()),
-            port_bindings: Some(HashMap::from([("8080/tcp".into(), Some(vec![PortBinding { host_ip: Some("127.0.0.1".into()), host_port: Some(String::new()) }]))])),
+            port_bindings: Some(HashMap::from([(
+                "8080/tcp".into(),
+                Some(vec![PortBinding { host_ip: Some("127.0.0.1".into()), host_port: Some(String::new()) }]),
+            )])),
             ..Default::default()
         }),
         ..Default::default()
     };
-    let id = docker.create_container(Some(CreateContainerOptionsBuilder::new().name(&name).build()), body).await.unwrap().id;
+    let id =
+        docker.create_container(Some(CreateContainerOptionsBuilder::new().name(&name).build()), body).await.unwrap().id;
     docker.start_container(&id, None).await.unwrap();
     let mut logs = docker.logs(&id, Some(LogsOptionsBuilder::new().follow(true).stdout(true).stderr(true).build()));
     while let Some(chunk) = logs.next().await {
@@ -63,20 +70,38 @@ async fn main() {
             // Alternate which path goes first so neither always meets a warmer engine.
             for runtime_first in [round % 2 == 0, round % 2 != 0] {
                 if runtime_first {
-                    let scope = Scope::new(engine.clone(), ScopeIds::new(session.clone(), ProjectId::new("bench"), &format!("rt{width}-{round}")));
+                    let scope = Scope::new(
+                        engine.clone(),
+                        ScopeIds::new(session.clone(), ProjectId::new("bench"), &format!("rt{width}-{round}")),
+                    );
                     scope.network().await.unwrap();
                     let begun = Instant::now();
-                    let ready = futures_util::future::join_all((0..width).map(|i| runtime_ready(&scope, format!("c{i}")))).await;
+                    let ready =
+                        futures_util::future::join_all((0..width).map(|i| runtime_ready(&scope, format!("c{i}"))))
+                            .await;
                     runtime.push(begun.elapsed());
                     scope.teardown(ready).await.unwrap();
                 } else {
-                    let scope = Scope::new(engine.clone(), ScopeIds::new(session.clone(), ProjectId::new("bench"), &format!("raw{width}-{round}")));
+                    let scope = Scope::new(
+                        engine.clone(),
+                        ScopeIds::new(session.clone(), ProjectId::new("bench"), &format!("raw{width}-{round}")),
+                    );
                     let network = scope.network().await.unwrap().to_string();
                     let begun = Instant::now();
-                    let ids = futures_util::future::join_all((0..width).map(|i| raw_ready(&engine, &network, format!("bench-raw-{}-{width}-{round}-{i}", std::process::id())))).await;
+                    let ids = futures_util::future::join_all((0..width).map(|i| {
+                        raw_ready(&engine, &network, format!("bench-raw-{}-{width}-{round}-{i}", std::process::id()))
+                    }))
+                    .await;
                     raw.push(begun.elapsed());
                     for id in ids {
-                        engine.docker().remove_container(&id, Some(RemoveContainerOptionsBuilder::new().force(true).v(true).build())).await.unwrap();
+                        engine
+                            .docker()
+                            .remove_container(
+                                &id,
+                                Some(RemoveContainerOptionsBuilder::new().force(true).v(true).build()),
+                            )
+                            .await
+                            .unwrap();
                     }
                     scope.remove_network_and_volumes().await.unwrap();
                 }
@@ -89,6 +114,11 @@ async fn main() {
     println!("{:<28} {:>10} {:>10} {:>8}", "", "runtime", "raw", "ratio");
     for (width, runtime, raw) in results {
         let label = if width == 1 { "1 container".to_string() } else { format!("{width} containers, concurrent") };
-        println!("{label:<28} {:>8.1}ms {:>8.1}ms {:>8.3}", ms(runtime), ms(raw), runtime.as_secs_f64() / raw.as_secs_f64());
+        println!(
+            "{label:<28} {:>8.1}ms {:>8.1}ms {:>8.3}",
+            ms(runtime),
+            ms(raw),
+            runtime.as_secs_f64() / raw.as_secs_f64()
+        );
     }
 }

@@ -57,5 +57,10 @@ async fn main() {
     println!("ready fresh container, median of {rounds} rounds (HTTP readiness, published port, scenario network)");
     println!("{:<34} {:>10}", "taken from the pre-start pool", format!("{:.1}ms", ms(pooled)));
     println!("{:<34} {:>10}", "started directly", format!("{:.1}ms", ms(direct)));
-    println!("{:<34} {:>10.3}  ({:.1}x faster)", "ratio pool / direct", pooled.as_secs_f64() / direct.as_secs_f64(), direct.as_secs_f64() / pooled.as_secs_f64());
+    println!(
+        "{:<34} {:>10.3}  ({:.1}x faster)",
+        "ratio pool / direct",
+        pooled.as_secs_f64() / direct.as_secs_f64(),
+        direct.as_secs_f64() / pooled.as_secs_f64()
+    );
 }

@@ -104,18 +104,30 @@ impl Drop for TestScope {
 
 /// Names of everything on the engine labelled with `session`.
 pub async fn leftovers(engine: &Engine, session: &SessionId) -> Vec<String> {
-    use bollard::query_parameters::{ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder};
+    use bollard::query_parameters::{
+        ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder,
+    };
     use std::collections::HashMap;
     let filters = HashMap::from([("label", vec![format!("{}={session}", labels::SESSION)])]);
     let docker = engine.docker();
     let mut names = Vec::new();
-    for c in docker.list_containers(Some(ListContainersOptionsBuilder::new().all(true).filters(&filters).build())).await.unwrap() {
+    for c in docker
+        .list_containers(Some(ListContainersOptionsBuilder::new().all(true).filters(&filters).build()))
+        .await
+        .unwrap()
+    {
         names.push(format!("container {:?}", c.names.unwrap_or_default()));
     }
     for n in docker.list_networks(Some(ListNetworksOptionsBuilder::new().filters(&filters).build())).await.unwrap() {
         names.push(format!("network {}", n.name.unwrap_or_default()));
     }
-    for v in docker.list_volumes(Some(ListVolumesOptionsBuilder::new().filters(&filters).build())).await.unwrap().volumes.unwrap_or_default() {
+    for v in docker
+        .list_volumes(Some(ListVolumesOptionsBuilder::new().filters(&filters).build()))
+        .await
+        .unwrap()
+        .volumes
+        .unwrap_or_default()
+    {
         names.push(format!("volume {}", v.name));
     }
     names
@@ -148,7 +160,13 @@ impl FixtureRun {
             .env("SCENARIO_SESSION_ID", &self.session)
             .env("SCENARIO_PROJECT", &self.project)
             .env("SCENARIO_REAPER", "off");
-        for inherited in ["SCENARIO_REUSE", "SCENARIO_INSTANCES", "SCENARIO_POOL", "NEXTEST_EXECUTION_MODE", "NEXTEST_TEST_GLOBAL_SLOT"] {
+        for inherited in [
+            "SCENARIO_REUSE",
+            "SCENARIO_INSTANCES",
+            "SCENARIO_POOL",
+            "NEXTEST_EXECUTION_MODE",
+            "NEXTEST_TEST_GLOBAL_SLOT",
+        ] {
             command.env_remove(inherited);
         }
         command
@@ -194,7 +212,15 @@ pub const fn entry(
     depends_on: &'static [&'static str],
     spec: fn() -> ContainerSpec,
 ) -> scenario_runtime::__private::ContainerEntry {
-    scenario_runtime::__private::ContainerEntry { name, depends_on, spec, post_start: no_hook, prepare: no_hook, drain: no_hook, prestart: 0 }
+    scenario_runtime::__private::ContainerEntry {
+        name,
+        depends_on,
+        spec,
+        post_start: no_hook,
+        prepare: no_hook,
+        drain: no_hook,
+        prestart: 0,
+    }
 }
 
 /// What the benchmarks share: how many rounds to run and how to report them.

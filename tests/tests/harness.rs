@@ -19,7 +19,11 @@ fn outcome<'a>(stdout: &'a str, test: &str) -> Option<&'a str> {
 #[test]
 fn list_prints_only_test_lines_and_never_contacts_the_engine() {
     let run = FixtureRun::new(FIXTURE, "list");
-    let out = run.command(&["--list", "--format", "terse"]).env("DOCKER_HOST", "unix:///nonexistent/docker.sock").output().unwrap();
+    let out = run
+        .command(&["--list", "--format", "terse"])
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
@@ -74,11 +78,17 @@ async fn failures_give_libtest_exit_codes_reasons_and_log_tails_and_clean_up() {
     assert_eq!(outcome(&stdout, "chain::fails_on_purpose"), Some("FAILED"), "{stdout}");
     assert_eq!(outcome(&stdout, "chain::started_in_dependency_order"), Some("ok"), "{stdout}");
     assert!(stdout.contains("deliberate failure"), "{stdout}");
-    assert!(stdout.contains("--- last log lines of c ---") && stdout.contains("c-ready"), "the failure quotes each container's log tail: {stdout}");
+    assert!(
+        stdout.contains("--- last log lines of c ---") && stdout.contains("c-ready"),
+        "the failure quotes each container's log tail: {stdout}"
+    );
     assert_eq!(outcome(&stdout, "chain::ignored_one"), Some("ignored"), "{stdout}");
     assert_eq!(outcome(&stdout, "stuck::never_runs"), Some("FAILED"), "{stdout}");
     assert!(stdout.contains("scenario `stuck` did not start"), "{stdout}");
-    assert!(stdout.contains("container `stuck` was not ready") && stdout.contains("stuck-starting"), "the start failure names the container and quotes its logs: {stdout}");
+    assert!(
+        stdout.contains("container `stuck` was not ready") && stdout.contains("stuck-starting"),
+        "the start failure names the container and quotes its logs: {stdout}"
+    );
     assert!(stdout.contains("1 passed; 2 failed; 2 ignored; 0 measured; 27 filtered out"), "{stdout}");
     assert_eq!(run.leftovers().await, Vec::<String>::new(), "torn down, also after failures");
 }
@@ -86,9 +96,24 @@ async fn failures_give_libtest_exit_codes_reasons_and_log_tails_and_clean_up() {
 #[tokio::test]
 async fn skip_filters_leave_a_green_run() {
     let run = FixtureRun::new(FIXTURE, "skip");
-    let out = run.run(&["--skip", "fails_on_purpose", "--skip", "stuck", "--skip", "parallel::", "--skip", "halfbroken::", "--skip", "suite::"]);
+    let out = run.run(&[
+        "--skip",
+        "fails_on_purpose",
+        "--skip",
+        "stuck",
+        "--skip",
+        "parallel::",
+        "--skip",
+        "halfbroken::",
+        "--skip",
+        "suite::",
+    ]);
     assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
-    assert!(text(&out.stdout).contains("1 passed; 0 failed; 2 ignored; 0 measured; 29 filtered out"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("1 passed; 0 failed; 2 ignored; 0 measured; 29 filtered out"),
+        "{}",
+        text(&out.stdout)
+    );
     assert_eq!(run.leftovers().await, Vec::<String>::new());
 }
 
@@ -97,7 +122,8 @@ async fn reuse_is_accepted_and_keeps_the_environment_for_the_next_run() {
     let run = FixtureRun::new(FIXTURE, "reuse");
     let out = run.run(&["--reuse", "--exact", "chain::started_in_dependency_order"]);
     assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
-    let again = run.command(&["--exact", "chain::started_in_dependency_order"]).env("SCENARIO_REUSE", "1").output().unwrap();
+    let again =
+        run.command(&["--exact", "chain::started_in_dependency_order"]).env("SCENARIO_REUSE", "1").output().unwrap();
     let stderr = text(&again.stderr);
     assert!(again.status.success(), "{stderr}");
     assert!(stderr.contains("reused a, b, c"), "the second run attaches: {stderr}");
@@ -109,15 +135,24 @@ async fn reuse_is_accepted_and_keeps_the_environment_for_the_next_run() {
 }
 
 async fn remove_project_including_kept(engine: &Engine, project: &str) {
-    use bollard::query_parameters::{ListContainersOptionsBuilder, ListNetworksOptionsBuilder, RemoveContainerOptionsBuilder};
+    use bollard::query_parameters::{
+        ListContainersOptionsBuilder, ListNetworksOptionsBuilder, RemoveContainerOptionsBuilder,
+    };
     use std::collections::HashMap;
-    let filters = HashMap::from([("label", vec![format!("{}={project}", labels::PROJECT), format!("{}=true", labels::MANAGED)])]);
+    let filters =
+        HashMap::from([("label", vec![format!("{}={project}", labels::PROJECT), format!("{}=true", labels::MANAGED)])]);
     let docker = engine.docker();
-    let containers = docker.list_containers(Some(ListContainersOptionsBuilder::new().all(true).filters(&filters).build())).await.unwrap();
+    let containers = docker
+        .list_containers(Some(ListContainersOptionsBuilder::new().all(true).filters(&filters).build()))
+        .await
+        .unwrap();
     assert_eq!(containers.len(), 3, "a, b and c were kept alive");
     for c in containers {
         assert_eq!(c.labels.unwrap()[labels::REUSE], "true");
-        docker.remove_container(&c.id.unwrap(), Some(RemoveContainerOptionsBuilder::new().force(true).v(true).build())).await.unwrap();
+        docker
+            .remove_container(&c.id.unwrap(), Some(RemoveContainerOptionsBuilder::new().force(true).v(true).build()))
+            .await
+            .unwrap();
     }
     for n in docker.list_networks(Some(ListNetworksOptionsBuilder::new().filters(&filters).build())).await.unwrap() {
         docker.remove_network(&n.id.unwrap()).await.unwrap();

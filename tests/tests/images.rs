@@ -42,7 +42,10 @@ impl Drop for Context {
         let _ = std::thread::spawn(move || {
             tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
                 for tag in built {
-                    let _ = engine.docker().remove_image(&tag, None::<bollard::query_parameters::RemoveImageOptions>, None).await;
+                    let _ = engine
+                        .docker()
+                        .remove_image(&tag, None::<bollard::query_parameters::RemoveImageOptions>, None)
+                        .await;
                 }
             })
         })
@@ -69,7 +72,11 @@ fn now_secs() -> i64 {
 #[tokio::test]
 async fn a_context_is_built_once_and_rebuilt_only_when_it_changes() {
     let engine = engine().await;
-    let mut ctx = Context::new(&engine, "scn-build-once", "FROM busybox:1.35\nCOPY greeting /greeting\nCMD [\"cat\", \"/greeting\"]\n");
+    let mut ctx = Context::new(
+        &engine,
+        "scn-build-once",
+        "FROM busybox:1.35\nCOPY greeting /greeting\nCMD [\"cat\", \"/greeting\"]\n",
+    );
     ctx.write("greeting", "hello v1\n");
     let since = now_secs() - 1;
 
@@ -96,7 +103,9 @@ async fn a_context_is_built_once_and_rebuilt_only_when_it_changes() {
 
     // And a container runs what was built.
     let scope = TestScope::new("built").await;
-    let spec = ContainerSpec::from_build("greeter", &ctx.dir).cmd(["sh", "-c", "cat /greeting; exec sleep 3600"]).ready(Readiness::log("hello"));
+    let spec = ContainerSpec::from_build("greeter", &ctx.dir)
+        .cmd(["sh", "-c", "cat /greeting; exec sleep 3600"])
+        .ready(Readiness::log("hello"));
     let c = scope.configure(spec).unwrap().start().await.unwrap().wait_ready().await.unwrap();
     assert_eq!(c.image_id(), second.id);
     assert_eq!(c.logs().await.unwrap(), "hello v2\n");
@@ -109,7 +118,8 @@ async fn concurrent_containers_of_one_context_share_one_build() {
     let mut ctx = Context::new(&engine, "scn-build-shared", "FROM busybox:1.35\nRUN echo built > /built\n");
     let since = now_secs() - 1;
     let source = ctx.source();
-    let (a, b, c) = tokio::join!(image::ensure(&engine, &source), image::ensure(&engine, &source), image::ensure(&engine, &source));
+    let (a, b, c) =
+        tokio::join!(image::ensure(&engine, &source), image::ensure(&engine, &source), image::ensure(&engine, &source));
     let a = a.unwrap();
     ctx.built.push(a.reference.clone());
     assert_eq!(a, b.unwrap());

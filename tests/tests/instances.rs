@@ -10,7 +10,6 @@ use scenario_tests::FixtureRun;
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_harness_fixture");
 
-
 fn text(out: &Output) -> (String, String) {
     (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
@@ -39,7 +38,10 @@ async fn instances_are_isolated_and_a_slow_test_holds_back_only_its_own() {
     assert!(out.status.success(), "{stdout}\n{stderr}");
     // Every test checked that its instance's container holds only its own instance's writes.
     assert!(stdout.contains("7 passed; 0 failed"), "{stdout}");
-    assert!(stderr.contains("scenario parallel #0: ready") && stderr.contains("scenario parallel #1: ready"), "{stderr}");
+    assert!(
+        stderr.contains("scenario parallel #0: ready") && stderr.contains("scenario parallel #1: ready"),
+        "{stderr}"
+    );
 
     let ran = runs(&stdout);
     assert_eq!(ran.len(), 7, "{stdout}");
@@ -76,8 +78,14 @@ async fn a_failing_instance_fails_only_the_test_that_met_it() {
     std::fs::remove_dir_all(&claim_dir).unwrap();
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(101), "{stdout}\n{stderr}");
-    assert!(stdout.contains("3 passed; 1 failed"), "one instance lost the claim, its test failed, the rest ran on the other: {stdout}");
-    assert!(stdout.contains("did not start") && stdout.contains("lost"), "the failure names the cause and quotes the log: {stdout}");
+    assert!(
+        stdout.contains("3 passed; 1 failed"),
+        "one instance lost the claim, its test failed, the rest ran on the other: {stdout}"
+    );
+    assert!(
+        stdout.contains("did not start") && stdout.contains("lost"),
+        "the failure names the cause and quotes the log: {stdout}"
+    );
     assert_eq!(run.leftovers().await, Vec::<String>::new());
 }
 
@@ -126,6 +134,11 @@ async fn reuse_keeps_every_instance_and_attaches_to_each_next_time() {
     assert_eq!(stderr.matches("(reused store)").count(), 2, "both instances attached: {stderr}");
     let engine = Engine::connect().await.unwrap();
     let project = &run.project;
-    let removed = scenario_runtime::cleanup::remove_including_kept(&engine, &[format!("{}={project}", scenario_runtime::labels::PROJECT)]).await.unwrap();
+    let removed = scenario_runtime::cleanup::remove_including_kept(
+        &engine,
+        &[format!("{}={project}", scenario_runtime::labels::PROJECT)],
+    )
+    .await
+    .unwrap();
     assert_eq!(removed.containers, 2, "one kept container per instance");
 }

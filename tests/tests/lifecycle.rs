@@ -58,7 +58,10 @@ async fn everything_created_carries_the_scope_labels() {
     }
     assert!(!container_labels.contains_key(labels::REUSE), "not kept alive unless asked");
 
-    let network = docker.inspect_network(scope.network_name(), None::<bollard::query_parameters::InspectNetworkOptions>).await.unwrap();
+    let network = docker
+        .inspect_network(scope.network_name(), None::<bollard::query_parameters::InspectNetworkOptions>)
+        .await
+        .unwrap();
     let network_labels = network.labels.unwrap();
     assert_eq!(network_labels[labels::MANAGED], "true");
     assert_eq!(network_labels[labels::SESSION], scope.session.as_str());
@@ -128,7 +131,10 @@ async fn env_cmd_workdir_user_and_tmpfs_reach_the_container() {
         .user("nobody")
         .tmpfs("/scratch");
     let c = ready(&scope, spec).await.unwrap();
-    let out = c.exec(["sh", "-c", "echo \"$GREETING|$(pwd)|$(id -un)\"; grep ' /scratch ' /proc/mounts | cut -d' ' -f3"]).await.unwrap();
+    let out = c
+        .exec(["sh", "-c", "echo \"$GREETING|$(pwd)|$(id -un)\"; grep ' /scratch ' /proc/mounts | cut -d' ' -f3"])
+        .await
+        .unwrap();
     assert_eq!(out.stdout, "hello world|/tmp|nobody\ntmpfs\n", "{}", out.stderr);
     let failing = c.exec(["sh", "-c", "echo oops >&2; exit 4"]).await.unwrap();
     assert_eq!((failing.exit_code, failing.stderr.as_str()), (4, "oops\n"));
@@ -155,10 +161,11 @@ async fn removal_with_a_stop_timeout_lets_the_process_finish_cleanly() {
     let scope = TestScope::new("graceful").await;
     let out_dir = std::env::temp_dir().join(format!("scenario-graceful-{}", scope.session));
     std::fs::create_dir_all(&out_dir).unwrap();
-    let spec = sh("svc", "trap 'echo stopped-by-term > /out/result; exit 0' TERM; echo up; while true; do sleep 0.1; done")
-        .mount(Mount::bind(&out_dir, "/out"))
-        .ready(Readiness::log("up"))
-        .stop_timeout(std::time::Duration::from_secs(10));
+    let spec =
+        sh("svc", "trap 'echo stopped-by-term > /out/result; exit 0' TERM; echo up; while true; do sleep 0.1; done")
+            .mount(Mount::bind(&out_dir, "/out"))
+            .ready(Readiness::log("up"))
+            .stop_timeout(std::time::Duration::from_secs(10));
     let c = ready(&scope, spec).await.unwrap();
     c.drain().await.unwrap().remove().await.unwrap();
     let result = std::fs::read_to_string(out_dir.join("result")).unwrap_or_default();
@@ -189,10 +196,9 @@ async fn racing_starters_of_one_scope_end_with_one_container_and_one_network() {
     let first = TestScope::new("race").await;
     let second = Scope::new(first.engine().clone(), first.ids().clone());
     let spec = || sh("db", "echo up; exec sleep 3600").ready(Readiness::log("up"));
-    let (a, b) = tokio::join!(
-        async { first.configure(spec()).unwrap().start_or_attach().await },
-        async { second.configure(spec()).unwrap().start_or_attach().await },
-    );
+    let (a, b) = tokio::join!(async { first.configure(spec()).unwrap().start_or_attach().await }, async {
+        second.configure(spec()).unwrap().start_or_attach().await
+    },);
     let ((a, origin_a), (b, origin_b)) = (a.unwrap(), b.unwrap());
     assert_eq!(a.id(), b.id(), "both hold the same container");
     let mut origins = [origin_a, origin_b];

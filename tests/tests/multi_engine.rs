@@ -36,11 +36,16 @@ impl SecondEngine {
         ip(&["addr", "add", "10.214.0.1/24", "dev", &bridge]);
         ip(&["link", "set", &bridge, "up"]);
         let daemon = Command::new("dockerd")
-            .arg("--config-file").arg(dir.join("daemon.json"))
-            .arg("--host").arg(format!("unix://{}", dir.join("docker.sock").display()))
-            .arg("--data-root").arg(dir.join("data"))
-            .arg("--exec-root").arg(dir.join("exec"))
-            .arg("--pidfile").arg(dir.join("docker.pid"))
+            .arg("--config-file")
+            .arg(dir.join("daemon.json"))
+            .arg("--host")
+            .arg(format!("unix://{}", dir.join("docker.sock").display()))
+            .arg("--data-root")
+            .arg(dir.join("data"))
+            .arg("--exec-root")
+            .arg(dir.join("exec"))
+            .arg("--pidfile")
+            .arg(dir.join("docker.pid"))
             .args(["--bridge", &bridge, "--iptables=false", "--ip-masq=false", "--storage-driver", "vfs"])
             // Its networks must not take the first engine's subnets.
             .args(["--default-address-pool", "base=10.213.0.0/16,size=24"])
@@ -66,7 +71,10 @@ impl SecondEngine {
                 }
             }
             if let Ok(Some(status)) = self.daemon.try_wait() {
-                panic!("the second dockerd exited ({status}): {}", std::fs::read_to_string(self.dir.join("dockerd.log")).unwrap_or_default());
+                panic!(
+                    "the second dockerd exited ({status}): {}",
+                    std::fs::read_to_string(self.dir.join("dockerd.log")).unwrap_or_default()
+                );
             }
             assert!(Instant::now() < deadline, "the second dockerd did not answer within 30 s");
             tokio::time::sleep(Duration::from_millis(100)).await;

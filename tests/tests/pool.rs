@@ -58,12 +58,19 @@ async fn a_taken_container_is_fresh_ready_and_owned() {
     assert!(first.from_pool(), "the pool was full");
     assert_eq!(first.kind(), "web");
     assert!(first.alias().starts_with("web-") && first.alias() != "web", "{}", first.alias());
-    assert!(http_get(&first.address(8080).unwrap(), "/ping").await.ends_with("pong\n"), "ready and published on the host");
+    assert!(
+        http_get(&first.address(8080).unwrap(), "/ping").await.ends_with("pong\n"),
+        "ready and published on the host"
+    );
     let wrote = first.exec(["sh", "-c", "echo dirty > /www/state"]).await.unwrap();
     assert!(wrote.success(), "{}", wrote.combined_tail(5));
     let first_id = first.id().to_string();
     let removed = first.release().await.unwrap();
-    assert!(removed.log_path.ends_with(format!("{}/poolfresh/{}.log", scope.session, removed.name)), "{:?}", removed.log_path);
+    assert!(
+        removed.log_path.ends_with(format!("{}/poolfresh/{}.log", scope.session, removed.name)),
+        "{:?}",
+        removed.log_path
+    );
     assert!(!exists(&scope, &first_id).await, "released means removed");
 
     let second = pool.take(&scope).await.unwrap();
@@ -92,9 +99,22 @@ async fn a_taken_container_is_fresh_ready_and_owned() {
 #[tokio::test]
 async fn pooled_and_direct_fresh_containers_answer_to_their_alias_on_the_scenario_network() {
     let scope = TestScope::new("poolalias").await;
-    let client = scope.configure(sh("client", "exec sleep 3600")).unwrap().start().await.unwrap().wait_ready().await.unwrap();
+    let client =
+        scope.configure(sh("client", "exec sleep 3600")).unwrap().start().await.unwrap().wait_ready().await.unwrap();
     // The scenario's own `web`, which fresh ones must not be confused with.
-    let own = scope.configure(sh("web", "mkdir -p /www && echo own > /www/ping && exec httpd -f -p 8080 -h /www").port(8080).ready(Readiness::http(8080, "/ping"))).unwrap().start().await.unwrap().wait_ready().await.unwrap();
+    let own = scope
+        .configure(
+            sh("web", "mkdir -p /www && echo own > /www/ping && exec httpd -f -p 8080 -h /www")
+                .port(8080)
+                .ready(Readiness::http(8080, "/ping")),
+        )
+        .unwrap()
+        .start()
+        .await
+        .unwrap()
+        .wait_ready()
+        .await
+        .unwrap();
     let pool = pool_of(&scope, web(), 1);
     pool.set_target(1);
     pool.wait_available(1, FILL).await.unwrap();
@@ -136,7 +156,9 @@ async fn concurrent_takers_never_get_the_same_container() {
 
 /// Must be the spec of `spec()` in src/bin/pool_taker.rs (the key each taker prints is checked).
 fn taker_spec() -> ContainerSpec {
-    ContainerSpec::from_image("taken", "busybox:1.35").cmd(["sh", "-c", "echo taken-up; exec sleep 3600"]).ready(Readiness::log("taken-up"))
+    ContainerSpec::from_image("taken", "busybox:1.35")
+        .cmd(["sh", "-c", "echo taken-up; exec sleep 3600"])
+        .ready(Readiness::log("taken-up"))
 }
 
 #[tokio::test]
@@ -171,7 +193,12 @@ async fn takers_in_several_processes_never_get_the_same_container() {
 }
 
 /// Starts `count` pool_taker processes on `scope`'s session, each checked to use `pool`'s spec.
-fn spawn_takers(scope: &TestScope, pool: &Pool, count: usize, claims: usize) -> Vec<(std::process::Child, std::io::Lines<std::io::BufReader<std::process::ChildStdout>>)> {
+fn spawn_takers(
+    scope: &TestScope,
+    pool: &Pool,
+    count: usize,
+    claims: usize,
+) -> Vec<(std::process::Child, std::io::Lines<std::io::BufReader<std::process::ChildStdout>>)> {
     (0..count)
         .map(|_| {
             let mut child = Command::new(env!("CARGO_BIN_EXE_pool_taker"))
@@ -206,7 +233,9 @@ async fn the_pool_refills_after_another_process_takes() {
     // Nothing in this process took: the engine's events of the other's claims wake the filler.
     let mut status = pool.subscribe();
     // (The status guard `wait_for` returns is dropped at once: holding it would block the filler.)
-    let refilled = tokio::time::timeout(FILL, async { status.wait_for(|s| s.started >= 4 && s.available >= 2).await.map(drop) }).await;
+    let refilled =
+        tokio::time::timeout(FILL, async { status.wait_for(|s| s.started >= 4 && s.available >= 2).await.map(drop) })
+            .await;
     assert!(matches!(refilled, Ok(Ok(()))), "{:?}", pool.status());
     assert_eq!(pool.status().started, 4, "{:?}", pool.status());
     assert_nothing_left(&scope, &pool).await;
@@ -246,7 +275,9 @@ async fn a_broken_spec_stops_the_pool_and_errors_name_the_container() {
     let error = pool.take(&scope).await.unwrap_err().to_string();
     assert!(error.contains("`flaky-") && error.contains("exited with code 3"), "{error}");
     let shared = sh("shared", "exec sleep 3600").mount(Mount::volume("data", "/data"));
-    let error = Pool::new(scope.engine().clone(), scope.session.clone(), scope.ids().project.clone(), shared, 1).unwrap_err().to_string();
+    let error = Pool::new(scope.engine().clone(), scope.session.clone(), scope.ids().project.clone(), shared, 1)
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("`shared`") && error.contains("named volume `data`"), "{error}");
     assert_nothing_left(&scope, &pool).await;
 }

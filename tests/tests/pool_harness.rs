@@ -9,9 +9,6 @@ use scenario_tests::{text, FixtureRun};
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_pool_fixture");
 
-
-
-
 /// `(test, id, from pool)` of each `took ...` line (with `--nocapture` libtest's `test x ... `
 /// may precede it on the line).
 fn takes(stdout: &str) -> Vec<(String, String, bool)> {
@@ -45,7 +42,10 @@ async fn with_the_pool_tests_take_fresh_pooled_containers_and_nothing_is_left() 
     // The pool fills while the scenario starts; a take waits for a pre-start under way rather
     // than starting another, so every take is served from it.
     assert_eq!(pooled, 3, "{stdout}\n{stderr}");
-    assert!(stderr.contains("removed 1 fresh container(s) the test did not release"), "the leaked one is removed: {stderr}");
+    assert!(
+        stderr.contains("removed 1 fresh container(s) the test did not release"),
+        "the leaked one is removed: {stderr}"
+    );
     assert_eq!(run.leftovers().await, Vec::<String>::new(), "pool leftovers and fresh containers removed");
 }
 

@@ -43,7 +43,11 @@ async fn a_wrong_log_line_times_out_with_the_log_tail() {
         }
         other => panic!("expected a readiness timeout, got {other}"),
     }
-    assert_eq!(scope.leftovers().await.iter().filter(|l| l.starts_with("container")).count(), 0, "a failed container is removed");
+    assert_eq!(
+        scope.leftovers().await.iter().filter(|l| l.starts_with("container")).count(),
+        0,
+        "a failed container is removed"
+    );
     let log = scope.artifacts_dir().join("quiet.log");
     assert!(std::fs::read_to_string(&log).unwrap().contains("hello from the container"), "logs drained to {log:?}");
 }
@@ -52,7 +56,8 @@ async fn a_wrong_log_line_times_out_with_the_log_tail() {
 async fn a_container_that_exits_fails_the_wait_at_once_with_its_code() {
     let scope = TestScope::new("exits").await;
     // A timeout far beyond the test's run: only the exit watcher can end this wait.
-    let spec = sh("crasher", "echo about to fail; exit 3").ready(Readiness::log("never").timeout(Duration::from_secs(600)));
+    let spec =
+        sh("crasher", "echo about to fail; exit 3").ready(Readiness::log("never").timeout(Duration::from_secs(600)));
     let err = ready(&scope, spec).await.unwrap_err();
     match err {
         Error::ContainerExited { container, exit_code, log_tail, .. } => {
@@ -79,9 +84,7 @@ async fn port_is_not_ready_before_the_service_listens() {
     let scope = TestScope::new("port").await;
     // The marker is printed right before the listener starts: a probe fooled by docker-proxy
     // (which accepts at once) would report ready while the marker is still missing.
-    let spec = sh("late", "sleep 1; echo LISTENING-NOW; exec httpd -f -p 7000")
-        .port(7000)
-        .ready(Readiness::port(7000));
+    let spec = sh("late", "sleep 1; echo LISTENING-NOW; exec httpd -f -p 7000").port(7000).ready(Readiness::port(7000));
     let c = ready(&scope, spec).await.unwrap();
     assert!(c.logs().await.unwrap().contains("LISTENING-NOW"));
     scope.teardown(vec![c]).await.unwrap();
@@ -90,7 +93,8 @@ async fn port_is_not_ready_before_the_service_listens() {
 #[tokio::test]
 async fn port_that_never_listens_times_out_naming_the_probe() {
     let scope = TestScope::new("port-timeout").await;
-    let spec = sh("deaf", "exec sleep 3600").port(7001).ready(Readiness::port(7001).timeout(Duration::from_millis(700)));
+    let spec =
+        sh("deaf", "exec sleep 3600").port(7001).ready(Readiness::port(7001).timeout(Duration::from_millis(700)));
     match ready(&scope, spec).await.unwrap_err() {
         Error::ReadinessTimeout { container, last_probe, .. } => {
             assert_eq!(container, "deaf");
@@ -100,7 +104,8 @@ async fn port_that_never_listens_times_out_naming_the_probe() {
     }
 }
 
-const WEB: &str = "mkdir -p /www && echo ok > /www/health && sleep 0.5 && echo serving && exec httpd -f -p 8080 -h /www";
+const WEB: &str =
+    "mkdir -p /www && echo ok > /www/health && sleep 0.5 && echo serving && exec httpd -f -p 8080 -h /www";
 
 #[tokio::test]
 async fn http_status_on_a_path() {
@@ -167,8 +172,11 @@ async fn unhealthy_times_out_with_the_last_status() {
 #[tokio::test]
 async fn exec_command_exiting_zero() {
     let scope = TestScope::new("exec").await;
-    let spec = sh("prepared", "sleep 0.5; echo prepared > /tmp/flag; exec sleep 3600")
-        .ready(Readiness::exec(["test", "-f", "/tmp/flag"]));
+    let spec = sh("prepared", "sleep 0.5; echo prepared > /tmp/flag; exec sleep 3600").ready(Readiness::exec([
+        "test",
+        "-f",
+        "/tmp/flag",
+    ]));
     let c = ready(&scope, spec).await.unwrap();
     assert!(c.logs().await.unwrap().is_empty(), "the script printed nothing");
     let out = c.exec(["cat", "/tmp/flag"]).await.unwrap();
@@ -179,9 +187,12 @@ async fn exec_command_exiting_zero() {
 #[tokio::test]
 async fn exec_that_keeps_failing_times_out_with_its_exit_code() {
     let scope = TestScope::new("exec-fail").await;
-    let spec = sh("never", "exec sleep 3600").ready(Readiness::exec(["sh", "-c", "echo nope; exit 5"]).timeout(Duration::from_secs(1)));
+    let spec = sh("never", "exec sleep 3600")
+        .ready(Readiness::exec(["sh", "-c", "echo nope; exit 5"]).timeout(Duration::from_secs(1)));
     match ready(&scope, spec).await.unwrap_err() {
-        Error::ReadinessTimeout { last_probe, .. } => assert!(last_probe.contains("exit code 5") && last_probe.contains("nope"), "{last_probe}"),
+        Error::ReadinessTimeout { last_probe, .. } => {
+            assert!(last_probe.contains("exit code 5") && last_probe.contains("nope"), "{last_probe}")
+        }
         other => panic!("expected a readiness timeout, got {other}"),
     }
 }

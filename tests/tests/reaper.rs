@@ -10,7 +10,9 @@ use std::future::Future;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use bollard::query_parameters::{ListContainersOptionsBuilder, ListNetworksOptionsBuilder, RemoveContainerOptionsBuilder};
+use bollard::query_parameters::{
+    ListContainersOptionsBuilder, ListNetworksOptionsBuilder, RemoveContainerOptionsBuilder,
+};
 use scenario_runtime::prelude::*;
 use scenario_runtime::{labels, reaper};
 use scenario_tests::{engine, leftovers};
@@ -356,8 +358,10 @@ async fn processes_racing_to_ensure_end_with_one_reaper() {
     for victim in victims {
         victim.stop().await;
     }
-    wait_until("the reaper exits once every client has gone", GRACE + SLACK, || async { !is_reaper_of(pid, &session.0) })
-        .await;
+    wait_until("the reaper exits once every client has gone", GRACE + SLACK, || async {
+        !is_reaper_of(pid, &session.0)
+    })
+    .await;
     assert_eq!(reapers_of(&session.0), Vec::<u32>::new());
 }
 

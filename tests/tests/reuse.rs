@@ -17,7 +17,9 @@ fn db() -> ContainerSpec {
 }
 
 fn web() -> ContainerSpec {
-    sh("web", "mkdir -p /www && echo ok > /www/h && exec httpd -f -p 8080 -h /www").port(8080).ready(Readiness::http(8080, "/h"))
+    sh("web", "mkdir -p /www && echo ok > /www/h && exec httpd -f -p 8080 -h /www")
+        .port(8080)
+        .ready(Readiness::http(8080, "/h"))
 }
 
 fn cache() -> ContainerSpec {
@@ -63,7 +65,8 @@ async fn a_second_run_attaches_without_restarting_and_hooks_run_as_documented() 
     let first = ids(&env);
     let first_start = started_at(&project.engine, &first["db"]).await;
     for c in env.containers().values() {
-        let labels = project.engine.docker().inspect_container(c.id(), None).await.unwrap().config.unwrap().labels.unwrap();
+        let labels =
+            project.engine.docker().inspect_container(c.id(), None).await.unwrap().config.unwrap().labels.unwrap();
         assert_eq!(labels[labels::REUSE], "true", "kept-alive containers are marked");
     }
     land(env, true).await.unwrap();
@@ -92,10 +95,13 @@ fn context_dir() -> &'static std::path::Path {
 }
 
 fn built_db() -> ContainerSpec {
-    ContainerSpec::from_build("db", context_dir()).cmd(["sh", "-c", "cat /version; echo db-up; exec sleep 3600"]).ready(Readiness::log("db-up"))
+    ContainerSpec::from_build("db", context_dir())
+        .cmd(["sh", "-c", "cat /version; echo db-up; exec sleep 3600"])
+        .ready(Readiness::log("db-up"))
 }
 
-static REBUILT: [ContainerEntry; 3] = [entry("db", &[], built_db), entry("web", &["db"], web), entry("cache", &[], cache)];
+static REBUILT: [ContainerEntry; 3] =
+    [entry("db", &[], built_db), entry("web", &["db"], web), entry("cache", &[], cache)];
 
 #[tokio::test]
 async fn a_rebuilt_image_restarts_that_container_and_its_dependents_only() {
@@ -117,7 +123,15 @@ async fn a_rebuilt_image_restarts_that_container_and_its_dependents_only() {
     assert!(env.containers()["db"].logs().await.unwrap().starts_with("2\n"), "runs the rebuilt image");
     land(env, true).await.unwrap();
     for image in [old_image, new_image] {
-        let _ = project.engine.docker().remove_image(&image, Some(bollard::query_parameters::RemoveImageOptionsBuilder::new().force(true).build()), None).await;
+        let _ = project
+            .engine
+            .docker()
+            .remove_image(
+                &image,
+                Some(bollard::query_parameters::RemoveImageOptionsBuilder::new().force(true).build()),
+                None,
+            )
+            .await;
     }
     std::fs::remove_dir_all(context_dir()).unwrap();
 }
@@ -128,7 +142,8 @@ fn configured_db() -> ContainerSpec {
     db().env("GREETING", GREETING.load(Ordering::SeqCst).to_string())
 }
 
-static CHANGED: [ContainerEntry; 3] = [entry("db", &[], configured_db), entry("web", &["db"], web), entry("cache", &[], cache)];
+static CHANGED: [ContainerEntry; 3] =
+    [entry("db", &[], configured_db), entry("web", &["db"], web), entry("cache", &[], cache)];
 
 #[tokio::test]
 async fn a_changed_env_restarts_that_container_and_its_dependents_only() {
@@ -189,13 +204,21 @@ async fn racing_runs_end_with_one_set_of_containers() {
             launch(project.run_scope("shop"), &PLAIN, LaunchMode::Reuse),
             launch(project.run_scope("shop"), &PLAIN, LaunchMode::Reuse),
         );
-        let ((a, _), (b, _)) = (a.unwrap_or_else(|e| panic!("{round}: {e}")), b.unwrap_or_else(|e| panic!("{round}: {e}")));
+        let ((a, _), (b, _)) =
+            (a.unwrap_or_else(|e| panic!("{round}: {e}")), b.unwrap_or_else(|e| panic!("{round}: {e}")));
         assert_eq!(ids(&a), ids(&b), "{round}: both runs hold the same containers");
         land(a, true).await.unwrap();
         land(b, true).await.unwrap();
     }
     let filters = HashMap::from([("label", vec![format!("{}={}", labels::PROJECT, project.project)])]);
-    let listed = project.engine.docker().list_containers(Some(bollard::query_parameters::ListContainersOptionsBuilder::new().all(true).filters(&filters).build())).await.unwrap();
+    let listed = project
+        .engine
+        .docker()
+        .list_containers(Some(
+            bollard::query_parameters::ListContainersOptionsBuilder::new().all(true).filters(&filters).build(),
+        ))
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 3, "exactly one set");
 }
 

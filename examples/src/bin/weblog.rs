@@ -72,9 +72,8 @@ impl Config {
             None => 8080,
             Some(p) => p.trim().parse().map_err(|_| format!("PORT must be a port number, not {p:?}"))?,
         };
-        let required = |name: &str| {
-            var(name).filter(|v| !v.trim().is_empty()).ok_or_else(|| format!("{name} is not set"))
-        };
+        let required =
+            |name: &str| var(name).filter(|v| !v.trim().is_empty()).ok_or_else(|| format!("{name} is not set"));
         Ok(Config { port, database_url: required("DATABASE_URL")?, redis_url: required("REDIS_URL")? })
     }
 }
@@ -185,8 +184,7 @@ struct Postgres {
 
 impl Postgres {
     fn new(url: &str) -> Result<Postgres, String> {
-        let mut config: tokio_postgres::Config =
-            url.parse().map_err(|e| format!("DATABASE_URL: {}", chain(&e)))?;
+        let mut config: tokio_postgres::Config = url.parse().map_err(|e| format!("DATABASE_URL: {}", chain(&e)))?;
         config.connect_timeout(CONNECT_TIMEOUT);
         config.application_name("weblog");
         Ok(Postgres { config, client: Mutex::new(None) })
@@ -267,11 +265,7 @@ impl Redis {
         match tokio::time::timeout(limit, cmd.query_async::<T>(&mut connection)).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => {
-                if e.is_unrecoverable_error()
-                    || e.is_io_error()
-                    || e.is_timeout()
-                    || e.is_connection_dropped()
-                {
+                if e.is_unrecoverable_error() || e.is_io_error() || e.is_timeout() || e.is_connection_dropped() {
                     *self.connection.lock().await = None;
                 }
                 Err(Failure::Redis(chain(&e)))
@@ -342,8 +336,7 @@ impl App {
             self.pg.call(HEALTH_TIMEOUT, |c| async move { c.simple_query("SELECT 1").await }),
             self.redis.query::<String>(HEALTH_TIMEOUT, &ping),
         );
-        let failed: Vec<String> =
-            [pg.err(), redis.err()].into_iter().flatten().map(|f| f.to_string()).collect();
+        let failed: Vec<String> = [pg.err(), redis.err()].into_iter().flatten().map(|f| f.to_string()).collect();
         if failed.is_empty() {
             Reply::new(StatusCode::OK, "ok")
         } else {
@@ -396,9 +389,7 @@ impl App {
         };
         let row = self
             .pg
-            .call(BACKEND_TIMEOUT, |c| async move {
-                c.query_opt("SELECT body FROM notes WHERE id = $1", &[&id]).await
-            })
+            .call(BACKEND_TIMEOUT, |c| async move { c.query_opt("SELECT body FROM notes WHERE id = $1", &[&id]).await })
             .await?;
         let Some(row) = row else {
             return Ok(Reply::new(StatusCode::NOT_FOUND, format!("no note {id}")).cache(cache_state));
@@ -414,21 +405,17 @@ impl App {
     }
 
     async fn delete(&self, id: i64) -> Result<Reply, Failure> {
-        let deleted =
-            self.pg
-                .call(BACKEND_TIMEOUT, |c| async move {
-                    c.execute("DELETE FROM notes WHERE id = $1", &[&id]).await
-                })
-                .await?;
+        let deleted = self
+            .pg
+            .call(BACKEND_TIMEOUT, |c| async move { c.execute("DELETE FROM notes WHERE id = $1", &[&id]).await })
+            .await?;
         // After the row is gone, so a concurrent read cannot re-cache it from the row.
-        self.redis.query::<i64>(BACKEND_TIMEOUT, redis::cmd("DEL").arg(cache_key(id))).await.map_err(
-            |e| match e {
-                Failure::Redis(e) => {
-                    Failure::Redis(format!("{e} (postgres deleted {deleted} row(s); the cache key remains)"))
-                }
-                other => other,
-            },
-        )?;
+        self.redis.query::<i64>(BACKEND_TIMEOUT, redis::cmd("DEL").arg(cache_key(id))).await.map_err(|e| match e {
+            Failure::Redis(e) => {
+                Failure::Redis(format!("{e} (postgres deleted {deleted} row(s); the cache key remains)"))
+            }
+            other => other,
+        })?;
         Ok(match deleted {
             0 => Reply::new(StatusCode::NOT_FOUND, format!("no note {id}")),
             _ => Reply::new(StatusCode::NO_CONTENT, ""),
@@ -447,11 +434,7 @@ async fn serve(app: Arc<App>, request: Request<Incoming>) -> Result<Response<Ful
         .find(|(name, _)| name == "x-cache")
         .map(|(_, v)| format!(" x-cache={}", v.to_str().unwrap_or("?")))
         .unwrap_or_default();
-    println!(
-        "{method} {path} {} {:.1}ms{cache}",
-        reply.status.as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0
-    );
+    println!("{method} {path} {} {:.1}ms{cache}", reply.status.as_u16(), started.elapsed().as_secs_f64() * 1000.0);
     let mut response = Response::new(Full::new(Bytes::from(reply.body)));
     *response.status_mut() = reply.status;
     let headers = response.headers_mut();
@@ -504,8 +487,7 @@ where
 }
 
 async fn start(config: Config) -> Result<(), String> {
-    let app =
-        Arc::new(App { pg: Postgres::new(&config.database_url)?, redis: Redis::new(&config.redis_url)? });
+    let app = Arc::new(App { pg: Postgres::new(&config.database_url)?, redis: Redis::new(&config.redis_url)? });
     let pg_ready = with_retries("postgres", || async {
         let client = app.pg.connect().await?;
         Ok(timed(BACKEND_TIMEOUT, client.batch_execute(SCHEMA)).await?)
@@ -623,8 +605,7 @@ mod tests {
     #[test]
     fn config_from_vars() {
         let vars = |pairs: &[(&str, &str)]| {
-            let map: HashMap<String, String> =
-                pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
             move |name: &str| map.get(name).cloned()
         };
         let both = [("DATABASE_URL", "postgres://u:p@db:5432/app"), ("REDIS_URL", "redis://cache:6379")];

@@ -47,7 +47,9 @@ pub(crate) fn paths(compose: &Compose, module: &Ident) -> Vec<Path> {
 pub(crate) fn watch_files(compose: &Compose) -> TokenStream {
     let files = compose.watched.iter().map(|path| {
         let path = path.to_string_lossy();
-        quote!(const _: &[u8] = include_bytes!(#path);)
+        quote!(
+            const _: &[u8] = include_bytes!(#path);
+        )
     });
     quote!(#(#files)*)
 }
@@ -124,7 +126,8 @@ fn spec(service: &ServiceModel, context: Option<&syn::Expr>, private: &TokenStre
     }
     for port in &service.ports {
         let number = Literal::u16_unsuffixed(port.container);
-        let mut published = if port.udp { quote!(#private::PortSpec::udp(#number)) } else { quote!(#private::PortSpec::tcp(#number)) };
+        let mut published =
+            if port.udp { quote!(#private::PortSpec::udp(#number)) } else { quote!(#private::PortSpec::tcp(#number)) };
         if let Some(ip) = &port.host_ip {
             published.extend(quote!(.host_ip(#ip)));
         }
@@ -181,7 +184,9 @@ fn host_path(path: &HostPath) -> TokenStream {
 fn healthcheck(check: &HealthModel, private: &TokenStream) -> TokenStream {
     let command = &check.command;
     let mut chain = quote!(#private::HealthCheck::cmd([#(#command),*]));
-    for (method, value) in [("interval", check.interval), ("timeout", check.timeout), ("start_period", check.start_period)] {
+    for (method, value) in
+        [("interval", check.interval), ("timeout", check.timeout), ("start_period", check.start_period)]
+    {
         if let Some(value) = value {
             let method = Ident::new(method, proc_macro2::Span::call_site());
             let value = duration(value, private);

@@ -37,8 +37,14 @@ pub(super) fn walk(text: &str) -> Walked {
     let mut problems = Vec::new();
     let mut merges = false;
     loop {
-        let state = State { skip: problems.len(), seen: RefCell::new(0), found: RefCell::new(None), merges: RefCell::new(false) };
-        let result = Node { shape: &TOP, path: String::new(), state: &state }.deserialize(serde_yaml::Deserializer::from_str(text));
+        let state = State {
+            skip: problems.len(),
+            seen: RefCell::new(0),
+            found: RefCell::new(None),
+            merges: RefCell::new(false),
+        };
+        let result = Node { shape: &TOP, path: String::new(), state: &state }
+            .deserialize(serde_yaml::Deserializer::from_str(text));
         merges |= *state.merges.borrow();
         match (result, state.found.into_inner()) {
             (Ok(()), _) => return Walked { problems, yaml_error: None, merges },
@@ -150,7 +156,8 @@ static SERVICE_NETWORK: Shape =
 static VOLUMES: Shape = Shape { keys: Keys::Free(&VOLUME), items: None };
 static VOLUME: Shape = Shape { keys: Keys::Fixed { what: "a top-level volume", keys: &[] }, items: None };
 static NETWORKS: Shape = Shape { keys: Keys::Free(&NETWORK), items: None };
-static NETWORK: Shape = Shape { keys: Keys::Fixed { what: "a top-level network", keys: &[("driver", &VALUE)] }, items: None };
+static NETWORK: Shape =
+    Shape { keys: Keys::Fixed { what: "a top-level network", keys: &[("driver", &VALUE)] }, items: None };
 
 struct State {
     /// Problems already reported by earlier walks: passed over this time.
@@ -241,7 +248,10 @@ impl<'de> Visitor<'de> for Node<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let items = self.shape.items.unwrap_or(&VALUE);
         let mut index = 0;
-        while seq.next_element_seed(Node { shape: items, path: format!("{}[{index}]", self.path), state: self.state })?.is_some() {
+        while seq
+            .next_element_seed(Node { shape: items, path: format!("{}[{index}]", self.path), state: self.state })?
+            .is_some()
+        {
             index += 1;
         }
         Ok(())
@@ -292,7 +302,8 @@ impl<'de> Visitor<'de> for Merge<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Node { shape: self.shape, path: self.path.clone(), state: self.state })?.is_some() {}
+        while seq.next_element_seed(Node { shape: self.shape, path: self.path.clone(), state: self.state })?.is_some() {
+        }
         Ok(())
     }
 }

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use syn::Ident;
 
-use super::file::{self, Build, ComposeFile, DependsOn, ListOrMap, PortEntry, ServiceNetworks, StringOrList, VolumeEntry};
+use super::file::{
+    self, Build, ComposeFile, DependsOn, ListOrMap, PortEntry, ServiceNetworks, StringOrList, VolumeEntry,
+};
 use crate::case::upper_camel_case;
 use crate::duration::parse_duration;
 
@@ -358,7 +360,9 @@ pub(super) fn resolve(compose: ComposeFile, location: &Location, options: &Optio
             (Some(_), None) => ReadyModel::Completed,
             (None, Some(_)) => ReadyModel::Healthy,
             (None, None) if service.healthcheck.is_some() => ReadyModel::Healthy,
-            (None, None) => service.ports.iter().find(|p| !p.udp).map_or(ReadyModel::None, |p| ReadyModel::Port(p.container)),
+            (None, None) => {
+                service.ports.iter().find(|p| !p.udp).map_or(ReadyModel::None, |p| ReadyModel::Port(p.container))
+            }
         };
     }
 
@@ -388,7 +392,12 @@ fn unescape(text: &str) -> String {
     text.replace("$$", "$")
 }
 
-fn image(service: &file::Service, computed: bool, location: &Location, problem: &mut impl FnMut(String)) -> Option<ImageModel> {
+fn image(
+    service: &file::Service,
+    computed: bool,
+    location: &Location,
+    problem: &mut impl FnMut(String),
+) -> Option<ImageModel> {
     match (&service.image, &service.build) {
         (Some(_), Some(_)) => {
             problem(
@@ -476,7 +485,9 @@ fn pairs(key: &str, value: Option<&ListOrMap>, problem: &mut impl FnMut(String))
 /// `${VAR}` expansion would read the compiler's environment, so a `$` is refused.
 fn read_env_file(path: &Path) -> Result<Vec<(String, String)>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    if let Some((number, _)) = text.lines().enumerate().find(|(_, l)| l.contains('$') && !l.trim_start().starts_with('#')) {
+    if let Some((number, _)) =
+        text.lines().enumerate().find(|(_, l)| l.contains('$') && !l.trim_start().starts_with('#'))
+    {
         return Err(format!("line {} uses `$`; variable expansion in env files is not supported", number + 1));
     }
     dotenvy::from_read_iter(text.as_bytes()).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())
@@ -557,7 +568,9 @@ fn mount(entry: &VolumeEntry, location: &Location, declared: &BTreeSet<String>) 
     };
     let bind = |source: &str, target: String, read_only: bool| {
         if source.starts_with('~') {
-            return Err(format!("bind mount `{source}`: `~` is not expanded; write the path relative to the compose file"));
+            return Err(format!(
+                "bind mount `{source}`: `~` is not expanded; write the path relative to the compose file"
+            ));
         }
         Ok(MountModel::Bind { source: location.resolve(source), target, read_only })
     };
@@ -598,7 +611,9 @@ fn mount(entry: &VolumeEntry, location: &Location, declared: &BTreeSet<String>) 
             }
             match (kind.as_str(), source.as_deref().map(unescape)) {
                 ("volume", Some(source)) => named(&source, target, read_only),
-                ("volume", None) => Err(format!("volume `{target}` is anonymous; give it a `source` declared under `volumes`")),
+                ("volume", None) => {
+                    Err(format!("volume `{target}` is anonymous; give it a `source` declared under `volumes`"))
+                }
                 ("bind", Some(source)) => bind(&source, target, read_only),
                 ("bind", None) => Err(format!("bind mount `{target}` has no `source`")),
                 ("tmpfs", _) => Ok(MountModel::Tmpfs {
@@ -665,7 +680,8 @@ fn go_duration(text: &str) -> Result<Duration, String> {
     }
     while !rest.is_empty() {
         let number_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
-        let unit_end = rest[number_end..].find(|c: char| c.is_ascii_digit() || c == '.').map_or(rest.len(), |e| number_end + e);
+        let unit_end =
+            rest[number_end..].find(|c: char| c.is_ascii_digit() || c == '.').map_or(rest.len(), |e| number_end + e);
         total += parse_duration(&rest[..unit_end])?;
         rest = &rest[unit_end..];
     }
@@ -690,7 +706,12 @@ fn check_networks(networks_of: &[(String, BTreeSet<String>)], errors: &mut Vec<S
 }
 
 fn check_cycles(services: &[ServiceModel], errors: &mut Vec<String>) {
-    fn visit<'a>(at: &'a ServiceModel, all: &'a [ServiceModel], path: &mut Vec<&'a str>, done: &mut BTreeSet<&'a str>) -> Option<String> {
+    fn visit<'a>(
+        at: &'a ServiceModel,
+        all: &'a [ServiceModel],
+        path: &mut Vec<&'a str>,
+        done: &mut BTreeSet<&'a str>,
+    ) -> Option<String> {
         if let Some(start) = path.iter().position(|p| *p == at.name) {
             let mut cycle: Vec<&str> = path[start..].to_vec();
             cycle.push(&at.name);

@@ -114,7 +114,8 @@ pub(super) fn validate(
         return None;
     }
     if let (Some(contexts), false) = (&args.build_contexts, args.seen.contains(&"compose")) {
-        errors.spanned(&contexts.key, "`build_context` sets build folders of compose services: add `compose = \"...\"`");
+        errors
+            .spanned(&contexts.key, "`build_context` sets build folders of compose services: add `compose = \"...\"`");
     }
     if let Some(compose) = compose {
         if !compose.valid || !errors.is_empty() {
@@ -150,7 +151,13 @@ pub(super) fn validate(
     Some(model(&args, module, list.paths.clone(), syn::spanned::Spanned::span(&list.expr), tests))
 }
 
-fn model(args: &ScenarioArgs, module: &ItemMod, containers: Vec<Path>, containers_span: Span, tests: Vec<TestFn>) -> ScenarioModel {
+fn model(
+    args: &ScenarioArgs,
+    module: &ItemMod,
+    containers: Vec<Path>,
+    containers_span: Span,
+    tests: Vec<TestFn>,
+) -> ScenarioModel {
     ScenarioModel {
         krate: krate(args),
         name: module.ident.to_string().trim_start_matches("r#").to_string(),

@@ -12,7 +12,13 @@ use crate::spec::ContainerSpec;
 impl Container<Started> {
     /// A running container `id` (named `engine_name` on the engine) owned by this process from
     /// now on: if its readiness wait fails, its logs are kept and it is removed.
-    pub(crate) fn adopt(scope: Scope, spec: ContainerSpec, engine_name: String, id: String, image_id: String) -> Container<Started> {
+    pub(crate) fn adopt(
+        scope: Scope,
+        spec: ContainerSpec,
+        engine_name: String,
+        id: String,
+        image_id: String,
+    ) -> Container<Started> {
         Container {
             shared: Arc::new(Shared { scope, spec, name: engine_name }),
             state: Started { id, image_id, started_at: SystemTime::now(), created_here: true },

@@ -83,11 +83,8 @@ impl Container<Configured> {
         let found = existing.config.as_ref().and_then(|c| c.labels.clone()).unwrap_or_default();
         let mut wanted = self.scope().ids().identity_labels();
         wanted.insert(labels::CONTAINER.into(), self.name().to_string());
-        let mismatched: Vec<&str> = wanted
-            .iter()
-            .filter(|(k, v)| found.get(*k) != Some(*v))
-            .map(|(k, _)| k.as_str())
-            .collect();
+        let mismatched: Vec<&str> =
+            wanted.iter().filter(|(k, v)| found.get(*k) != Some(*v)).map(|(k, _)| k.as_str()).collect();
         let id = existing.id.clone().unwrap_or_default();
         if !mismatched.is_empty() {
             let detail = if found.get(labels::MANAGED).map(String::as_str) != Some("true") {
@@ -108,7 +105,9 @@ impl Container<Configured> {
             if !created {
                 return Err(Error::InvalidSpec {
                     container: self.name().to_string(),
-                    reason: format!("found its container `{name}` {status}, not running; remove it with `docker rm -f {name}`"),
+                    reason: format!(
+                        "found its container `{name}` {status}, not running; remove it with `docker rm -f {name}`"
+                    ),
                 });
             }
             match docker.start_container(&id, None).await {
@@ -120,5 +119,4 @@ impl Container<Configured> {
         let image_id = existing.image.clone().unwrap_or_default();
         Ok((self.with(Started { id, image_id, started_at: SystemTime::now(), created_here: false }), Origin::Attached))
     }
-
 }

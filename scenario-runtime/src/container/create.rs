@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use bollard::models::{
-    ContainerCreateBody, EndpointSettings, HealthConfig, HostConfig, Mount as EngineMount,
-    MountType, MountVolumeOptions, NetworkingConfig, PortBinding,
+    ContainerCreateBody, EndpointSettings, HealthConfig, HostConfig, Mount as EngineMount, MountType,
+    MountVolumeOptions, NetworkingConfig, PortBinding,
 };
 
 use crate::labels::{self, ScopeIds};
@@ -50,10 +50,7 @@ pub(crate) fn create_body(spec: &ContainerSpec, scope: &ScopeIds, image: &str, n
                 read_only: Some(*read_only),
                 // Labels apply when the engine creates the volume for this mount, so teardown
                 // and the reaper find it like everything else.
-                volume_options: Some(MountVolumeOptions {
-                    labels: Some(scope.labels()),
-                    ..Default::default()
-                }),
+                volume_options: Some(MountVolumeOptions { labels: Some(scope.labels()), ..Default::default() }),
                 ..Default::default()
             }),
             Mount::Bind { source, target, read_only } => mounts.push(EngineMount {

@@ -58,10 +58,7 @@ pub(crate) async fn run_exec(engine: &Engine, id: &str, name: &str, command: &[S
             }
         }
     }
-    let inspected = docker
-        .inspect_exec(&created.id)
-        .await
-        .map_err(|e| Error::engine("exec inspect", name, e))?;
+    let inspected = docker.inspect_exec(&created.id).await.map_err(|e| Error::engine("exec inspect", name, e))?;
     Ok(ExecOutput {
         exit_code: inspected.exit_code.unwrap_or(-1),
         stdout: String::from_utf8_lossy(&stdout).into_owned(),

@@ -7,7 +7,13 @@ use crate::error::{Error, Result};
 
 /// All of stdout and stderr, interleaved as the engine stored them. `since` (unix seconds)
 /// limits it to what was written from then on.
-pub(crate) async fn read_logs(engine: &Engine, id: &str, name: &str, since: Option<i64>, tail: Option<usize>) -> Result<Vec<u8>> {
+pub(crate) async fn read_logs(
+    engine: &Engine,
+    id: &str,
+    name: &str,
+    since: Option<i64>,
+    tail: Option<usize>,
+) -> Result<Vec<u8>> {
     use bollard::container::LogOutput;
     use bollard::query_parameters::LogsOptionsBuilder;
 
@@ -36,11 +42,7 @@ pub(crate) async fn read_logs(engine: &Engine, id: &str, name: &str, since: Opti
 pub(crate) async fn log_tail(engine: &Engine, id: &str, lines: usize) -> String {
     match read_logs(engine, id, id, None, Some(lines)).await {
         Ok(bytes) if bytes.is_empty() => "  (no output)".to_string(),
-        Ok(bytes) => String::from_utf8_lossy(&bytes)
-            .lines()
-            .map(|l| format!("  | {l}"))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        Ok(bytes) => String::from_utf8_lossy(&bytes).lines().map(|l| format!("  | {l}")).collect::<Vec<_>>().join("\n"),
         Err(e) => format!("  (logs unavailable: {e})"),
     }
 }

@@ -141,9 +141,7 @@ impl Container<Configured> {
             Err(e) => return Err((self, e)),
         };
         let body = create::create_body(&self.shared.spec, scope.ids(), &image.id, network);
-        let options = bollard::query_parameters::CreateContainerOptionsBuilder::new()
-            .name(&self.shared.name)
-            .build();
+        let options = bollard::query_parameters::CreateContainerOptionsBuilder::new().name(&self.shared.name).build();
         let created = match engine.docker().create_container(Some(options), body).await {
             Ok(created) => created,
             Err(e) if status_of(&e) == Some(409) => {
@@ -168,7 +166,8 @@ impl Container<Configured> {
 
     async fn name_conflict(&self) -> Error {
         let existing = self.shared.scope.engine().docker().inspect_container(&self.shared.name, None).await.ok();
-        let labels = existing.as_ref().and_then(|c| c.config.as_ref()).and_then(|c| c.labels.clone()).unwrap_or_default();
+        let labels =
+            existing.as_ref().and_then(|c| c.config.as_ref()).and_then(|c| c.labels.clone()).unwrap_or_default();
         let detail = if labels.get(crate::labels::MANAGED).map(String::as_str) != Some("true") {
             " and is not managed by scenario".to_string()
         } else {
@@ -371,8 +370,13 @@ impl Container<Drained> {
 
     /// Stops (within the spec's stop timeout) and removes the container with its anonymous volumes.
     pub async fn remove(self) -> Result<Removed> {
-        crate::teardown::remove_container(&self.shared.scope, &self.state.id, self.name(), self.shared.spec.stop_timeout)
-            .await?;
+        crate::teardown::remove_container(
+            &self.shared.scope,
+            &self.state.id,
+            self.name(),
+            self.shared.spec.stop_timeout,
+        )
+        .await?;
         Ok(Removed { name: self.shared.spec.name.clone(), log_path: self.state.log_path })
     }
 }

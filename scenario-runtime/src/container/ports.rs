@@ -16,10 +16,7 @@ pub struct PublishedPorts {
 impl PublishedPorts {
     /// Reads the bindings of an inspected container. Bindings on a wildcard address are reached
     /// on `engine_host`; bindings on a specific address on that address.
-    pub(crate) fn from_inspect(
-        engine_host: &str,
-        bindings: Option<&bollard::models::PortMap>,
-    ) -> PublishedPorts {
+    pub(crate) fn from_inspect(engine_host: &str, bindings: Option<&bollard::models::PortMap>) -> PublishedPorts {
         let mut ports = BTreeMap::new();
         let mut host = engine_host.to_string();
         for (key, binds) in bindings.into_iter().flatten() {
@@ -59,14 +56,12 @@ impl PublishedPorts {
         if let Ok(ip) = self.host.parse::<IpAddr>() {
             return Ok(SocketAddr::new(ip, host_port));
         }
-        (self.host.as_str(), host_port)
-            .to_socket_addrs()
-            .ok()
-            .and_then(|mut addrs| addrs.next())
-            .ok_or_else(|| Error::InvalidSpec {
+        (self.host.as_str(), host_port).to_socket_addrs().ok().and_then(|mut addrs| addrs.next()).ok_or_else(|| {
+            Error::InvalidSpec {
                 container: container.to_string(),
                 reason: format!("the engine host `{}` does not resolve", self.host),
-            })
+            }
+        })
     }
 
     fn describe(&self) -> String {
@@ -100,7 +95,10 @@ mod tests {
     #[test]
     fn bindings_are_read_and_unknown_ports_named_in_the_error() {
         let map = HashMap::from([
-            ("5432/tcp".to_string(), Some(vec![PortBinding { host_ip: Some("127.0.0.1".into()), host_port: Some("49153".into()) }])),
+            (
+                "5432/tcp".to_string(),
+                Some(vec![PortBinding { host_ip: Some("127.0.0.1".into()), host_port: Some("49153".into()) }]),
+            ),
             ("9/udp".to_string(), None),
         ]);
         let ports = PublishedPorts::from_inspect("127.0.0.1", Some(&map));

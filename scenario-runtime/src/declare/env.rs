@@ -60,11 +60,9 @@ impl<S: ScenarioDef> Env<S> {
 
     /// The Ready handle of container `C` of this scenario.
     pub fn get<C: InScenario<S>>(&self) -> &Container<Ready> {
-        self.inner
-            .0
-            .containers
-            .get(C::NAME)
-            .unwrap_or_else(|| panic!("container `{}` is declared in scenario `{}` but did not start", C::NAME, S::NAME))
+        self.inner.0.containers.get(C::NAME).unwrap_or_else(|| {
+            panic!("container `{}` is declared in scenario `{}` but did not start", C::NAME, S::NAME)
+        })
     }
 
     /// A fresh, ready container `C` of the calling test's own, reachable from the scenario's other

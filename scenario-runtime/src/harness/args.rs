@@ -99,7 +99,20 @@ mod tests {
 
     #[test]
     fn libtest_flags_pass_through() {
-        let (libtest, options) = parse(args(&["--list", "--format", "terse", "--skip", "slow", "--test-threads", "3", "--include-ignored", "--nocapture"]), |_| None);
+        let (libtest, options) = parse(
+            args(&[
+                "--list",
+                "--format",
+                "terse",
+                "--skip",
+                "slow",
+                "--test-threads",
+                "3",
+                "--include-ignored",
+                "--nocapture",
+            ]),
+            |_| None,
+        );
         assert!(libtest.list && libtest.include_ignored && libtest.nocapture);
         assert_eq!(libtest.skip, vec!["slow".to_string()]);
         assert_eq!(libtest.test_threads, Some(3));

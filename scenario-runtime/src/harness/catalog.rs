@@ -19,7 +19,8 @@ pub(crate) struct Catalog {
 
 impl Catalog {
     pub fn collect() -> Result<Catalog, String> {
-        let scenarios: Vec<&'static ScenarioRegistration> = inventory::iter::<ScenarioRegistration>.into_iter().collect();
+        let scenarios: Vec<&'static ScenarioRegistration> =
+            inventory::iter::<ScenarioRegistration>.into_iter().collect();
         let mut by_path: HashMap<&str, &'static ScenarioRegistration> = HashMap::new();
         let mut by_name: HashMap<&str, &str> = HashMap::new();
         for scenario in &scenarios {

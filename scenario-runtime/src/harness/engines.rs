@@ -15,7 +15,8 @@ pub(crate) struct Engines {
 impl Engines {
     pub fn from_env() -> Engines {
         let endpoints = parse_hosts(&std::env::var("SCENARIO_DOCKER_HOSTS").unwrap_or_default());
-        let endpoints: Vec<Option<String>> = if endpoints.is_empty() { vec![None] } else { endpoints.into_iter().map(Some).collect() };
+        let endpoints: Vec<Option<String>> =
+            if endpoints.is_empty() { vec![None] } else { endpoints.into_iter().map(Some).collect() };
         let connected = endpoints.iter().map(|_| tokio::sync::OnceCell::new()).collect();
         Engines { endpoints, connected, leases: Mutex::new(Vec::new()) }
     }
@@ -33,7 +34,10 @@ impl Engines {
                 match crate::reaper::ensure(&engine, session).await {
                     Ok(lease) => self.leases.lock().unwrap().push(lease),
                     // The reaper is the safety net; the harness's own teardown still runs.
-                    Err(e) => eprintln!("warning: no reaper for this session on {} ({e}); set SCENARIO_REAPER=off to silence", engine.endpoint()),
+                    Err(e) => eprintln!(
+                        "warning: no reaper for this session on {} ({e}); set SCENARIO_REAPER=off to silence",
+                        engine.endpoint()
+                    ),
                 }
                 Ok(engine)
             })
@@ -51,7 +55,10 @@ pub(crate) fn parse_hosts(list: &str) -> Vec<String> {
 mod tests {
     #[test]
     fn host_lists_split_on_commas_and_spaces() {
-        assert_eq!(super::parse_hosts("unix:///a.sock, tcp://10.0.0.2:2375  unix:///b.sock"), ["unix:///a.sock", "tcp://10.0.0.2:2375", "unix:///b.sock"]);
+        assert_eq!(
+            super::parse_hosts("unix:///a.sock, tcp://10.0.0.2:2375  unix:///b.sock"),
+            ["unix:///a.sock", "tcp://10.0.0.2:2375", "unix:///b.sock"]
+        );
         assert!(super::parse_hosts(" ").is_empty());
     }
 }

@@ -20,16 +20,27 @@ pub(crate) enum Sharing {
 
 /// The right to use an instance for one test; dropping it frees the instance.
 pub(crate) enum Lease {
-    Shared { instance: u32, _guard: OwnedRwLockReadGuard<()> },
-    Alone { instance: u32, _guard: OwnedRwLockWriteGuard<()> },
+    Shared {
+        instance: u32,
+        _guard: OwnedRwLockReadGuard<()>,
+    },
+    Alone {
+        instance: u32,
+        _guard: OwnedRwLockWriteGuard<()>,
+    },
     /// The pool is taken out when the instance is retired, so dropping does not free it.
-    Worker { instance: u32, pool: Option<std::sync::Arc<WorkerPool>> },
+    Worker {
+        instance: u32,
+        pool: Option<std::sync::Arc<WorkerPool>>,
+    },
 }
 
 impl Lease {
     pub fn instance(&self) -> u32 {
         match self {
-            Lease::Shared { instance, .. } | Lease::Alone { instance, .. } | Lease::Worker { instance, .. } => *instance,
+            Lease::Shared { instance, .. } | Lease::Alone { instance, .. } | Lease::Worker { instance, .. } => {
+                *instance
+            }
         }
     }
 }
@@ -104,9 +115,13 @@ impl Instances {
     /// Waits for an instance for one test. `None` when every worker instance failed to start.
     pub async fn acquire(&self, exclusive: bool) -> Option<Lease> {
         match self.sharing {
-            Sharing::Shared if exclusive => Some(Lease::Alone { instance: 0, _guard: self.shared.clone().write_owned().await }),
+            Sharing::Shared if exclusive => {
+                Some(Lease::Alone { instance: 0, _guard: self.shared.clone().write_owned().await })
+            }
             Sharing::Shared => Some(Lease::Shared { instance: 0, _guard: self.shared.clone().read_owned().await }),
-            Sharing::Slot { instance } => Some(Lease::Shared { instance, _guard: self.shared.clone().read_owned().await }),
+            Sharing::Slot { instance } => {
+                Some(Lease::Shared { instance, _guard: self.shared.clone().read_owned().await })
+            }
             Sharing::Workers { .. } => {
                 let permit = self.workers.free.acquire().await.ok()?;
                 permit.forget(); // given back by the lease's drop

@@ -14,8 +14,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 pub use args::{parse as parse_args, Options};
-use libtest_mimic::Trial;
 use instances::Sharing;
+use libtest_mimic::Trial;
 use runner::{Ownership, Plan, Runner};
 
 /// Runs the scenario tests of this binary. `--list` never touches Docker.
@@ -37,7 +37,8 @@ pub fn main() -> ExitCode {
             return ExitCode::from(101);
         }
     };
-    let describe = |t: &catalog::CatalogTest| Trial::test(t.trial_name.clone(), || Ok(())).with_ignored_flag(t.test.ignored);
+    let describe =
+        |t: &catalog::CatalogTest| Trial::test(t.trial_name.clone(), || Ok(())).with_ignored_flag(t.test.ignored);
     if arguments.list {
         let trials = catalog.tests.iter().map(describe).collect();
         return libtest_mimic::run(&arguments, trials).exit_code();
@@ -63,10 +64,15 @@ pub fn main() -> ExitCode {
     // (the tests wait on containers, not on the CPU).
     let mut arguments = arguments;
     if arguments.test_threads.is_none() {
-        let workers: u32 = plans.values().filter(|p| p.selected > 0).map(|p| match p.sharing {
-            Sharing::Workers { count } => count,
-            _ => 0,
-        }).max().unwrap_or(0);
+        let workers: u32 = plans
+            .values()
+            .filter(|p| p.selected > 0)
+            .map(|p| match p.sharing {
+                Sharing::Workers { count } => count,
+                _ => 0,
+            })
+            .max()
+            .unwrap_or(0);
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         if workers as usize > cores {
             arguments.test_threads = Some(workers as usize);
@@ -120,7 +126,9 @@ fn interrupt_lands_everything(runner: &Arc<Runner>) {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
-            let (Ok(mut interrupt), Ok(mut terminate)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+            let (Ok(mut interrupt), Ok(mut terminate)) =
+                (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+            else {
                 return;
             };
             tokio::select! {

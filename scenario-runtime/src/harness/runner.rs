@@ -62,7 +62,11 @@ pub(crate) struct Plan {
 }
 
 impl Runner {
-    pub fn new(ownership: Ownership, scenarios: &[&'static ScenarioRegistration], plans: &HashMap<&str, Plan>) -> Runner {
+    pub fn new(
+        ownership: Ownership,
+        scenarios: &[&'static ScenarioRegistration],
+        plans: &HashMap<&str, Plan>,
+    ) -> Runner {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .thread_name("scenario-runtime")
@@ -73,7 +77,8 @@ impl Runner {
             .map(|scenario| {
                 let plan = plans.get(scenario.module_path);
                 let instances = Instances::new(plan.map_or(Sharing::Shared, |p| p.sharing));
-                let states = instances.indices().into_iter().map(|i| (i, tokio::sync::Mutex::new(State::NotStarted))).collect();
+                let states =
+                    instances.indices().into_iter().map(|i| (i, tokio::sync::Mutex::new(State::NotStarted))).collect();
                 let run = ScenarioRun {
                     scenario,
                     instances,
@@ -196,7 +201,10 @@ impl Runner {
 
     /// Lands all instances of a scenario in parallel; one failing does not stop the others.
     async fn land(&self, run: &ScenarioRun) {
-        futures_util::future::join_all(run.states.iter().map(|(instance, state)| self.land_instance(run, *instance, state))).await;
+        futures_util::future::join_all(
+            run.states.iter().map(|(instance, state)| self.land_instance(run, *instance, state)),
+        )
+        .await;
     }
 
     async fn land_instance(&self, run: &ScenarioRun, instance: u32, state: &tokio::sync::Mutex<State>) {

@@ -57,14 +57,18 @@ async fn ensure_reference(engine: &Engine, reference: &str) -> Result<ResolvedIm
     let options = bollard::query_parameters::CreateImageOptionsBuilder::new().from_image(reference).build();
     let mut pull = engine.docker().create_image(Some(options), None, None);
     while let Some(progress) = pull.next().await {
-        let progress = progress.map_err(|e| Error::ImageMissing { reference: reference.into(), reason: e.to_string() })?;
+        let progress =
+            progress.map_err(|e| Error::ImageMissing { reference: reference.into(), reason: e.to_string() })?;
         if let Some(detail) = progress.error_detail.and_then(|d| d.message) {
             return Err(Error::ImageMissing { reference: reference.into(), reason: detail });
         }
     }
     match inspect_id(engine, reference).await? {
         Some(id) => Ok(ResolvedImage { reference: reference.to_string(), id }),
-        None => Err(Error::ImageMissing { reference: reference.into(), reason: "the pull reported success but the image is absent".into() }),
+        None => Err(Error::ImageMissing {
+            reference: reference.into(),
+            reason: "the pull reported success but the image is absent".into(),
+        }),
     }
 }
 
@@ -77,11 +81,8 @@ async fn hash_context(context: &BuildContext) -> Result<String> {
 
 /// `scenario-build/<folder>:<content hash>`: lower-case, as image references must be.
 fn build_tag(context: &BuildContext, hash: &str) -> String {
-    let folder = context
-        .dir
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase())
-        .unwrap_or_else(|| "context".into());
+    let folder =
+        context.dir.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_else(|| "context".into());
     let folder: String = folder
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') { c } else { '-' })
@@ -118,10 +119,7 @@ async fn build(engine: &Engine, context: &BuildContext, tag: &str, hash: &str) -
     let archive = tokio::task::spawn_blocking(move || context::tar_archive(&dir))
         .await
         .expect("archiving a build context does not panic")?;
-    let labels = HashMap::from([
-        (crate::labels::MANAGED, "true"),
-        (crate::labels::CONTEXT_HASH, hash),
-    ]);
+    let labels = HashMap::from([(crate::labels::MANAGED, "true"), (crate::labels::CONTEXT_HASH, hash)]);
     let options = bollard::query_parameters::BuildImageOptionsBuilder::new()
         .t(tag)
         .dockerfile(&context.dockerfile)

@@ -73,7 +73,15 @@ mod tests {
     }
 
     fn entry(name: &'static str, depends_on: &'static [&'static str]) -> ContainerEntry {
-        ContainerEntry { name, depends_on, prestart: 0, spec: || ContainerSpec::from_image("x", "x"), post_start: noop, prepare: noop, drain: noop }
+        ContainerEntry {
+            name,
+            depends_on,
+            prestart: 0,
+            spec: || ContainerSpec::from_image("x", "x"),
+            post_start: noop,
+            prepare: noop,
+            drain: noop,
+        }
     }
 
     #[test]

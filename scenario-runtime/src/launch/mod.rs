@@ -85,7 +85,11 @@ enum Outcome {
 
 /// Starts (or attaches to) every container of `entries` in `scope`. On failure, what this process
 /// started is torn down (logs kept) and the first failure is returned.
-pub async fn launch(scope: Scope, entries: &'static [ContainerEntry], mode: LaunchMode) -> Result<(RunningEnv, LaunchReport)> {
+pub async fn launch(
+    scope: Scope,
+    entries: &'static [ContainerEntry],
+    mode: LaunchMode,
+) -> Result<(RunningEnv, LaunchReport)> {
     graph::check(entries)?;
     let begun = Instant::now();
     let plans = plan(&scope, entries, mode).await?;
@@ -155,7 +159,11 @@ pub async fn launch(scope: Scope, entries: &'static [ContainerEntry], mode: Laun
 
 /// Specs for every container and, when reusing, the decision per container: one list call for
 /// the scope, the images resolved (built if their context changed) concurrently with it.
-async fn plan(scope: &Scope, entries: &'static [ContainerEntry], mode: LaunchMode) -> Result<HashMap<&'static str, (ContainerSpec, Plan)>> {
+async fn plan(
+    scope: &Scope,
+    entries: &'static [ContainerEntry],
+    mode: LaunchMode,
+) -> Result<HashMap<&'static str, (ContainerSpec, Plan)>> {
     // A spec may prepare its build context (compile a service): keep that off the runtime.
     let specs = futures_util::future::join_all(entries.iter().map(|entry| async move {
         tokio::task::spawn_blocking(entry.spec).await.map_err(|e| Error::InvalidSpec {
@@ -182,7 +190,8 @@ async fn plan(scope: &Scope, entries: &'static [ContainerEntry], mode: LaunchMod
     let mut decisions = Vec::with_capacity(entries.len());
     for ((entry, spec), image) in entries.iter().zip(&specs).zip(images) {
         let image = image?;
-        let decide = if spec.readiness.runs_to_completion() { crate::reuse::decide_completed } else { crate::reuse::decide };
+        let decide =
+            if spec.readiness.runs_to_completion() { crate::reuse::decide_completed } else { crate::reuse::decide };
         let staleness = decide(found.get(entry.name), &image.id, &spec.spec_hash());
         decisions.push((entry.name, staleness));
     }
@@ -205,7 +214,12 @@ async fn plan(scope: &Scope, entries: &'static [ContainerEntry], mode: LaunchMod
 /// One container: start, attach or recreate it, wait for it, then its hooks (post_start after a
 /// fresh start only; prepare every run). A container that became Ready is handed back even when
 /// a hook failed, so it is torn down.
-async fn bring_up(scope: &Scope, entry: ContainerEntry, spec: ContainerSpec, plan: Plan) -> (Result<()>, Option<(Container<Ready>, Outcome)>) {
+async fn bring_up(
+    scope: &Scope,
+    entry: ContainerEntry,
+    spec: ContainerSpec,
+    plan: Plan,
+) -> (Result<()>, Option<(Container<Ready>, Outcome)>) {
     let up = async {
         if let Plan::Attach(found) = &plan {
             match scope.configure(spec.clone())?.adopt(found).wait_ready().await {
@@ -238,7 +252,11 @@ async fn bring_up(scope: &Scope, entry: ContainerEntry, spec: ContainerSpec, pla
         Err(e) => return (Err(e), None),
     };
     let hook_error = |hook: &'static str| {
-        move |e: crate::declare::BoxError| Error::Hook { container: entry.name.to_string(), hook, message: e.to_string() }
+        move |e: crate::declare::BoxError| Error::Hook {
+            container: entry.name.to_string(),
+            hook,
+            message: e.to_string(),
+        }
     };
     let fresh = !matches!(outcome, Outcome::Attached);
     let mut hooked = Ok(());

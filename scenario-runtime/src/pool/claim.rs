@@ -60,7 +60,8 @@ pub(crate) async fn list(engine: &Engine, pool: &PoolIds) -> Result<Vec<Candidat
 /// Claims `candidate`: true if this call renamed it (it is ours now), false if another taker did
 /// first or it is gone.
 pub(crate) async fn claim(engine: &Engine, pool: &PoolIds, candidate: &Candidate) -> Result<bool> {
-    let options = bollard::query_parameters::RenameContainerOptionsBuilder::new().name(&pool.claimed_name(&candidate.id)).build();
+    let options =
+        bollard::query_parameters::RenameContainerOptionsBuilder::new().name(&pool.claimed_name(&candidate.id)).build();
     match engine.docker().rename_container(&candidate.id, options).await {
         Ok(()) => Ok(true),
         // 409: the claimed name is held (another taker won); 400: it already has that name;
@@ -85,7 +86,10 @@ pub(crate) async fn hand_over(
         let network = scope.network().await?;
         let request = bollard::models::NetworkConnectRequest {
             container: candidate.id.clone(),
-            endpoint_config: Some(bollard::models::EndpointSettings { aliases: Some(vec![alias.clone()]), ..Default::default() }),
+            endpoint_config: Some(bollard::models::EndpointSettings {
+                aliases: Some(vec![alias.clone()]),
+                ..Default::default()
+            }),
         };
         engine
             .docker()

@@ -94,7 +94,8 @@ impl Drop for FreshContainer {
         let ledger_id = id.clone();
         drop(container);
         let removed = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
             runtime.block_on(async {
                 let engine = Engine::connect_to(owned.engine.endpoint()).await.map_err(|e| e.to_string())?;
                 if let Ok(logs) = crate::container::logs::read_logs(&engine, &id, &owned.label, None, None).await {

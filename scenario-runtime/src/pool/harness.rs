@@ -125,7 +125,11 @@ impl Registry {
             0
         } else if self.keep_leftovers {
             // The session's next processes take from it too: keep it full while ours run.
-            if Self::count(&self.unfinished, &running.scenarios) > 0 { running.pool.size() } else { 0 }
+            if Self::count(&self.unfinished, &running.scenarios) > 0 {
+                running.pool.size()
+            } else {
+                0
+            }
         } else {
             running.pool.size().min(Self::count(&self.queued, &running.scenarios))
         }

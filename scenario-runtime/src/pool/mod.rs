@@ -84,10 +84,19 @@ struct Inner {
 impl Pool {
     /// A pool of at most `size` pre-started `spec` containers for `session` of `project`.
     /// Nothing starts until [`set_target`](Self::set_target) asks for some.
-    pub fn new(engine: Engine, session: SessionId, project: ProjectId, spec: ContainerSpec, size: usize) -> Result<Pool> {
+    pub fn new(
+        engine: Engine,
+        session: SessionId,
+        project: ProjectId,
+        spec: ContainerSpec,
+        size: usize,
+    ) -> Result<Pool> {
         check_fresh_spec(&spec)?;
         if size == 0 {
-            return Err(Error::InvalidSpec { container: spec.name.clone(), reason: "a pool needs a size of at least 1".into() });
+            return Err(Error::InvalidSpec {
+                container: spec.name.clone(),
+                reason: "a pool needs a size of at least 1".into(),
+            });
         }
         let ids = PoolIds::new(session, project, &spec);
         let scope = Scope::new(engine.clone(), ids.ids.clone());
@@ -158,7 +167,10 @@ impl Pool {
         match (waited, seen.failed) {
             (_, Some(why)) => Err(self.error(why)),
             (Ok(Ok(_)), None) => Ok(()),
-            _ => Err(self.error(format!("{} of {n} pool containers available after {timeout:?} ({} starting)", seen.available, seen.starting))),
+            _ => Err(self.error(format!(
+                "{} of {n} pool containers available after {timeout:?} ({} starting)",
+                seen.available, seen.starting
+            ))),
         }
     }
 
@@ -299,14 +311,20 @@ async fn fill(inner: Arc<Inner>) {
                     }
                 }
                 if failed.is_none() {
-                    let missing: Vec<usize> = (0..target).filter(|s| !present.contains(s) && !starting.contains(s)).collect();
+                    let missing: Vec<usize> =
+                        (0..target).filter(|s| !present.contains(s) && !starting.contains(s)).collect();
                     for slot in missing {
                         starting.insert(slot);
                         starts.spawn(start_slot(inner.clone(), slot, stopping.clone()).map_slot(slot));
                     }
                 }
                 inner.starting.lock().unwrap().clone_from(&starting);
-                inner.status.send_replace(PoolStatus { available, starting: starting.len(), started, failed: failed.clone() });
+                inner.status.send_replace(PoolStatus {
+                    available,
+                    starting: starting.len(),
+                    started,
+                    failed: failed.clone(),
+                });
             }
             Err(e) => {
                 failed = Some(e.to_string());
@@ -365,15 +383,18 @@ async fn start_slot(inner: Arc<Inner>, slot: usize, mut stopping: watch::Receive
         engine_name: &name,
         network: &network,
         aliases: Vec::new(),
-        extra_labels: vec![
-            (labels::POOL, inner.ids.key.clone()),
-            (labels::FRESH, "true".to_string()),
-        ],
+        extra_labels: vec![(labels::POOL, inner.ids.key.clone()), (labels::FRESH, "true".to_string())],
     };
     let Some(created) = create::create_and_start(&inner.engine, request, &label).await? else {
         return Ok(false);
     };
-    let started = Container::<Started>::adopt(inner.scope.clone(), inner.spec.clone(), name, created.id.clone(), created.image_id);
+    let started = Container::<Started>::adopt(
+        inner.scope.clone(),
+        inner.spec.clone(),
+        name,
+        created.id.clone(),
+        created.image_id,
+    );
     tokio::select! {
         // Proven ready, the handle is dropped: the container keeps running for a taker.
         ready = started.wait_ready() => ready.map(|_| true),
@@ -393,10 +414,13 @@ async fn watch_events(inner: Arc<Inner>) {
     use futures_util::StreamExt;
     let filters = std::collections::HashMap::from([
         ("type".to_string(), vec!["container".to_string()]),
-        ("label".to_string(), vec![
-            format!("{}={}", labels::POOL, inner.ids.key),
-            format!("{}={}", labels::SESSION, inner.ids.ids.session),
-        ]),
+        (
+            "label".to_string(),
+            vec![
+                format!("{}={}", labels::POOL, inner.ids.key),
+                format!("{}={}", labels::SESSION, inner.ids.ids.session),
+            ],
+        ),
     ]);
     let options = bollard::query_parameters::EventsOptionsBuilder::new().filters(&filters).build();
     let mut events = inner.engine.docker().events(Some(options));

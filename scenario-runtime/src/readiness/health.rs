@@ -11,10 +11,8 @@ pub(super) async fn wait_for_healthy(target: &ProbeTarget<'_>, seen: &LastSeen) 
     use std::collections::HashMap;
 
     let docker = target.engine.docker();
-    let inspected = docker
-        .inspect_container(target.id, None)
-        .await
-        .map_err(|e| Error::engine("inspect", target.name, e))?;
+    let inspected =
+        docker.inspect_container(target.id, None).await.map_err(|e| Error::engine("inspect", target.name, e))?;
     let has_healthcheck = inspected
         .config
         .as_ref()

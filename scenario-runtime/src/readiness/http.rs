@@ -37,7 +37,8 @@ pub(super) async fn wait_for_status(
 /// Sends one HTTP/1.1 GET and returns the status code of the answer.
 pub(crate) async fn get_status(addr: SocketAddr, path: &str) -> std::io::Result<u16> {
     let mut stream = TcpStream::connect(addr).await?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nUser-Agent: scenario-readiness\r\n\r\n");
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nUser-Agent: scenario-readiness\r\n\r\n");
     stream.write_all(request.as_bytes()).await?;
     let mut head = Vec::with_capacity(128);
     let mut buf = [0u8; 128];

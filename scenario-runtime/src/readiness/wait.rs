@@ -126,9 +126,7 @@ async fn probe(target: &ProbeTarget<'_>, strategy: &Strategy, seen: &LastSeen) -
             super::log::wait_for_line(target, text, *occurrences, *source, seen).await
         }
         Strategy::Port { port } => super::tcp::wait_for_port(target, *port, seen).await,
-        Strategy::Http { port, path, status } => {
-            super::http::wait_for_status(target, *port, path, *status, seen).await
-        }
+        Strategy::Http { port, path, status } => super::http::wait_for_status(target, *port, path, *status, seen).await,
         Strategy::Healthy => super::health::wait_for_healthy(target, seen).await,
         Strategy::Exec { command } => super::exec::wait_for_exit_zero(target, command, seen).await,
         // A non-zero exit is reported by the caller as an exit before readiness.

@@ -97,8 +97,8 @@ fn registry() -> &'static Registry {
 fn connect_or_spawn(session: &SessionId, endpoint: &str) -> Result<Connection> {
     let fail = |reason: String| Error::Reaper { session: session.to_string(), reason, log: paths::log_path(session) };
     let paths = ReaperPaths::prepare(session, endpoint).map_err(&fail)?;
-    let lock = SessionLock::acquire(&paths.lock)
-        .map_err(|e| fail(format!("cannot lock {}: {e}", paths.lock.display())))?;
+    let lock =
+        SessionLock::acquire(&paths.lock).map_err(|e| fail(format!("cannot lock {}: {e}", paths.lock.display())))?;
     match UnixStream::connect(&paths.socket) {
         Ok(stream) => {
             // A reaper that does not greet is dying or hung: replace it (it cannot be cleaning

@@ -18,8 +18,7 @@ impl SessionLock {
     /// granted the lock of a file no longer at `path`: it then locks the new one instead.
     pub(crate) fn acquire(path: &Path) -> std::io::Result<SessionLock> {
         loop {
-            let file =
-                OpenOptions::new().read(true).write(true).create(true).truncate(false).mode(0o600).open(path)?;
+            let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).mode(0o600).open(path)?;
             // Named explicitly: newer std has an inherent `File::lock` of the same name and meaning.
             fs4::FileExt::lock(&file)?;
             let held = file.metadata()?;

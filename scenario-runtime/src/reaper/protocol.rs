@@ -37,10 +37,9 @@ pub(crate) fn read_hello(stream: &UnixStream, timeout: Duration) -> std::io::Res
         }
     }
     stream.set_read_timeout(None)?;
-    std::str::from_utf8(&line)
-        .ok()
-        .and_then(parse_hello)
-        .ok_or_else(|| Error::new(ErrorKind::InvalidData, format!("unexpected greeting {:?}", String::from_utf8_lossy(&line))))
+    std::str::from_utf8(&line).ok().and_then(parse_hello).ok_or_else(|| {
+        Error::new(ErrorKind::InvalidData, format!("unexpected greeting {:?}", String::from_utf8_lossy(&line)))
+    })
 }
 
 #[cfg(test)]

@@ -51,7 +51,11 @@ async fn inventory(engine: &Engine, session: &SessionId) -> Result<String> {
         vec![format!("{}=true", labels::MANAGED), format!("{}={session}", labels::SESSION)],
     )]);
     let kept = |l: Option<&HashMap<String, String>>| {
-        if l.and_then(|l| l.get(labels::REUSE)).is_some_and(|v| v == "true") { " (reused: kept)" } else { "" }
+        if l.and_then(|l| l.get(labels::REUSE)).is_some_and(|v| v == "true") {
+            " (reused: kept)"
+        } else {
+            ""
+        }
     };
     let docker = engine.docker();
     let mut items = Vec::new();

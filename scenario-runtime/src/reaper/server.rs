@@ -75,10 +75,7 @@ async fn serve(inputs: Inputs) -> i32 {
     };
     // Remembered so that only our own socket file is removed at the end.
     let socket_id = std::fs::metadata(&socket).ok().map(|m| (m.dev(), m.ino()));
-    log(format_args!(
-        "started for session {session} on {endpoint}: socket {}, grace {grace:?}",
-        socket.display()
-    ));
+    log(format_args!("started for session {session} on {endpoint}: socket {}, grace {grace:?}", socket.display()));
 
     let (gone_tx, mut gone_rx) = mpsc::unbounded_channel::<()>();
     let mut clients = 0usize;

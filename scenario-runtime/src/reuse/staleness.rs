@@ -109,7 +109,13 @@ mod tests {
     use super::*;
 
     fn running() -> Found {
-        Found { id: "c1".into(), state: "running".into(), status: "Up 3 minutes".into(), image_id: "sha256:a".into(), spec_hash: "h1".into() }
+        Found {
+            id: "c1".into(),
+            state: "running".into(),
+            status: "Up 3 minutes".into(),
+            image_id: "sha256:a".into(),
+            spec_hash: "h1".into(),
+        }
     }
 
     #[test]

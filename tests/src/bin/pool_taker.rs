@@ -15,7 +15,9 @@ use scenario_runtime::Pool;
 /// Must be the spec of `taker_spec` in tests/tests/pool.rs (the key printed on `armed` is
 /// compared there).
 fn spec() -> ContainerSpec {
-    ContainerSpec::from_image("taken", "busybox:1.35").cmd(["sh", "-c", "echo taken-up; exec sleep 3600"]).ready(Readiness::log("taken-up"))
+    ContainerSpec::from_image("taken", "busybox:1.35")
+        .cmd(["sh", "-c", "echo taken-up; exec sleep 3600"])
+        .ready(Readiness::log("taken-up"))
 }
 
 fn say(line: &str) {
