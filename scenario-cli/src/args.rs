@@ -12,6 +12,8 @@ pub enum Command {
     },
     /// Remove everything of the project that carries the managed label.
     Prune,
+    /// Run `cargo test` with the project's options set for the scenario harnesses.
+    Test(crate::test_command::TestRun),
     Help,
 }
 
@@ -26,6 +28,9 @@ pub const USAGE: &str = "\
 usage: cargo scenario <command> [--project ID]
 
 commands:
+  test [--reuse] [--instances N] [--prestart-pool] [--nextest] [cargo options] [-- harness options]
+                  run `cargo test` (or `cargo nextest run`) with those options for the scenario
+                  harnesses only, so unit tests and doctests run as usual
   ls              list the containers kept alive by `cargo test -- --reuse`: scenario,
                   container, age, and whether each is up to date or stale (and why)
   down SCENARIO   remove the kept-alive containers, network and volumes of one scenario
@@ -38,6 +43,10 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Strin
     let mut args: Vec<String> = args.into_iter().skip(1).collect();
     if args.first().map(String::as_str) == Some("scenario") {
         args.remove(0);
+    }
+    if args.first().map(String::as_str) == Some("test") {
+        let run = crate::test_command::parse(args.into_iter().skip(1))?;
+        return Ok(Invocation { command: Command::Test(run), project: None });
     }
     let mut project = None;
     let mut words = Vec::new();

@@ -3,6 +3,7 @@
 
 mod args;
 mod kept;
+mod test_command;
 
 use std::process::ExitCode;
 
@@ -18,6 +19,13 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Command::Test(run) = &invocation.command {
+        if run.cargo_args.iter().any(|a| a == "-h" || a == "--help") {
+            println!("{}", test_command::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        return run.run().await;
+    }
     if invocation.command == Command::Help {
         println!("{}", args::USAGE);
         return ExitCode::SUCCESS;
@@ -70,7 +78,7 @@ async fn run(command: Command, project: &ProjectId) -> Result<(), String> {
                 removed.containers, removed.networks, removed.volumes
             );
         }
-        Command::Help => unreachable!("handled before connecting"),
+        Command::Help | Command::Test(_) => unreachable!("handled before connecting"),
     }
     Ok(())
 }

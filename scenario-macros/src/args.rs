@@ -199,6 +199,30 @@ pub(crate) fn string_pairs(list: &ArgList, string_keys: bool) -> syn::Result<Vec
     })
 }
 
+/// The known key an argument names, or `None` after reporting it: an unknown key (with the
+/// closest known one suggested and remembered in `misspelled`, so no "missing" error is piled
+/// on the typo's), or a key `seen` already.
+pub(crate) fn known_key<'a>(
+    arg: &'a AttrArg,
+    keys: &[&'static str],
+    seen: impl Fn(&str) -> bool,
+    misspelled: &mut Vec<&'static str>,
+    errors: &mut crate::errors::Errors,
+) -> Option<(&'a Ident, &'static str)> {
+    let key = errors.ok(arg.ident_key())?;
+    let name = key.unraw().to_string();
+    let Some(&known) = keys.iter().find(|&&k| k == name) else {
+        errors.spanned(key, crate::suggest::unknown("key", &name, keys));
+        misspelled.extend(crate::suggest::closest(&name, keys));
+        return None;
+    };
+    if seen(known) {
+        errors.spanned(key, format!("`{known}` is given twice; remove one of them"));
+        return None;
+    }
+    Some((key, known))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,28 +255,4 @@ mod tests {
         assert!(string_pairs(list, false).is_err());
         assert_eq!(string_pairs(list, true).unwrap()[0].0.name(), "a.b");
     }
-}
-
-/// The known key an argument names, or `None` after reporting it: an unknown key (with the
-/// closest known one suggested and remembered in `misspelled`, so no "missing" error is piled
-/// on the typo's), or a key `seen` already.
-pub(crate) fn known_key<'a>(
-    arg: &'a AttrArg,
-    keys: &[&'static str],
-    seen: impl Fn(&str) -> bool,
-    misspelled: &mut Vec<&'static str>,
-    errors: &mut crate::errors::Errors,
-) -> Option<(&'a Ident, &'static str)> {
-    let key = errors.ok(arg.ident_key())?;
-    let name = key.unraw().to_string();
-    let Some(&known) = keys.iter().find(|&&k| k == name) else {
-        errors.spanned(key, crate::suggest::unknown("key", &name, keys));
-        misspelled.extend(crate::suggest::closest(&name, keys));
-        return None;
-    };
-    if seen(known) {
-        errors.spanned(key, format!("`{known}` is given twice; remove one of them"));
-        return None;
-    }
-    Some((key, known))
 }

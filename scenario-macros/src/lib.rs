@@ -10,6 +10,7 @@ mod compose;
 mod container;
 mod duration;
 mod errors;
+mod harness_check;
 mod scenario;
 mod spans;
 mod suggest;
@@ -26,4 +27,12 @@ pub fn container(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn scenario(args: TokenStream, item: TokenStream) -> TokenStream {
     scenario::scenario(args.into(), item.into()).into()
+}
+
+/// Used by `scenario_runtime::main!()`: a compile error, with the Cargo.toml lines to add, when the
+/// test target is built with libtest's harness (which would run no scenario test).
+#[doc(hidden)]
+#[proc_macro]
+pub fn __assert_custom_harness(input: TokenStream) -> TokenStream {
+    harness_check::assert_custom_harness(input.into()).into()
 }

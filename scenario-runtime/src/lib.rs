@@ -45,6 +45,7 @@ pub mod readiness;
 pub mod reaper;
 pub mod reuse;
 pub mod scope;
+mod settings;
 pub mod spec;
 mod teardown;
 
@@ -56,6 +57,7 @@ pub use labels::ScopeIds;
 pub use pool::{FreshContainer, Pool};
 pub use readiness::{LogSource, Readiness};
 pub use scope::Scope;
+pub use settings::SettingError;
 pub use spec::{ContainerSpec, HealthCheck, ImageSource, Mount, PortSpec, Protocol};
 
 pub use declare::{BoxError, ContainerDef, Env, HookResult, InScenario, ScenarioDef, TestResult};
@@ -82,6 +84,7 @@ pub mod __private {
     pub use crate::spec::{ContainerSpec, HealthCheck, Mount, PortSpec};
     pub use crate::{Container, Ready};
     pub use inventory;
+    pub use scenario_macros::__assert_custom_harness as assert_custom_harness;
     pub use std::boxed::Box;
     pub use std::time::Duration;
 
@@ -101,6 +104,8 @@ pub mod __private {
 #[macro_export]
 macro_rules! main {
     () => {
+        $crate::__private::assert_custom_harness!();
+
         fn main() -> ::std::process::ExitCode {
             $crate::__private::harness_main()
         }

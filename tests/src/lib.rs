@@ -1,6 +1,8 @@
 //! Support for the integration tests: the engine, the shared test image, and scopes that are
 //! unique per test (their own session label) and cleaned by labels even when a test panics.
 
+pub mod probe;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use scenario_runtime::prelude::*;

@@ -245,3 +245,60 @@ async fn nextest_style_processes_share_one_environment_and_the_reaper_leaves_not
     }
     assert_eq!(left, Vec::<String>::new());
 }
+
+#[test]
+fn a_bad_setting_stops_the_run_before_anything_starts() {
+    let run = FixtureRun::new(FIXTURE, "bad-setting");
+    for (args, var, value, error) in [
+        (
+            &[][..],
+            "SCENARIO_INSTANCES",
+            "abc",
+            r#"error: SCENARIO_INSTANCES = "abc" is not valid: expected a whole number from 1 to 256"#,
+        ),
+        (
+            &["--instances", "0"][..],
+            "SCENARIO_UNUSED_BY_THIS_CASE",
+            "",
+            r#"error: --instances = "0" is not valid: expected a whole number from 1 to 256"#,
+        ),
+        (
+            &[][..],
+            "SCENARIO_REUSE",
+            "maybe",
+            r#"error: SCENARIO_REUSE = "maybe" is not valid: expected 1, true, yes, on, or 0, false, no, off"#,
+        ),
+        (
+            &[][..],
+            "SCENARIO_REAPER_GRACE_MS",
+            "10s",
+            r#"error: SCENARIO_REAPER_GRACE_MS = "10s" is not valid: expected a whole number from 0 to 86400000"#,
+        ),
+    ] {
+        // An engine that does not exist: a run that got as far as starting would say so.
+        let out =
+            run.command(args).env(var, value).env("DOCKER_HOST", "unix:///nonexistent/docker.sock").output().unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{var}={value} {args:?}: {stderr}");
+        assert!(stderr.lines().any(|l| l == error), "{var}={value} {args:?}: {stderr}");
+        assert!(stderr.contains("nothing was started"), "{stderr}");
+        assert_eq!(text(&out.stdout), "", "libtest never ran: {var}={value} {args:?}");
+    }
+}
+
+#[test]
+fn a_mistyped_variable_is_a_warning_with_the_closest_name() {
+    let run = FixtureRun::new(FIXTURE, "typo");
+    let out = run
+        .command(&["--list", "--format", "terse"])
+        .env("SCENARIO_RESUE", "1")
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr),
+        "warning: SCENARIO_RESUE is not a variable of scenario; did you mean SCENARIO_REUSE?\n"
+    );
+    assert!(text(&out.stdout).starts_with("chain::fails_on_purpose: test\n"), "the listing is unchanged");
+}

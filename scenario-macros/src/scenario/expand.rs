@@ -46,8 +46,17 @@ pub(super) fn expand(model: &ScenarioModel, mut module: ItemMod) -> TokenStream 
         None => quote!(::core::option::Option::None),
     };
     let generated = &model.generated.beside;
+    // A scenario without tests only declares types (tests of the runtime use those under
+    // libtest); one with tests would silently run none of them there.
+    let harness_check = if model.tests.is_empty() {
+        TokenStream::new()
+    } else {
+        crate::harness_check::expand(module_ident.span(), &module_ident.to_string())
+    };
     quote! {
         #module
+
+        #harness_check
 
         #generated
 

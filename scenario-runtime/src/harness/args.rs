@@ -3,6 +3,8 @@
 
 use libtest_mimic::Arguments;
 
+use crate::settings::{self, SettingError};
+
 /// The project's options, from flags and their environment variables.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Options {
@@ -15,15 +17,16 @@ pub struct Options {
     pub prestart_pool: bool,
 }
 
-/// Splits `args` (including the program name) into libtest's arguments and our options.
-pub fn parse<I>(args: I, env: impl Fn(&str) -> Option<String>) -> (Arguments, Options)
+/// Splits `args` (including the program name) into libtest's arguments and our options. A flag
+/// or variable whose value does not parse is an error naming it, before anything starts.
+pub fn parse<I>(args: I, env: impl Fn(&str) -> Option<String>) -> Result<(Arguments, Options), SettingError>
 where
     I: IntoIterator<Item = String>,
 {
     let mut options = Options {
-        reuse: env("SCENARIO_REUSE").is_some_and(|v| is_truthy(&v)),
-        instances: env("SCENARIO_INSTANCES").and_then(|v| v.trim().parse().ok()).filter(|n| *n > 0),
-        prestart_pool: env("SCENARIO_POOL").is_some_and(|v| is_truthy(&v)),
+        reuse: switch_from_env(&env, "SCENARIO_REUSE")?,
+        instances: instances_from("SCENARIO_INSTANCES", env("SCENARIO_INSTANCES").filter(|v| !v.trim().is_empty()))?,
+        prestart_pool: switch_from_env(&env, "SCENARIO_POOL")?,
     };
     let mut rest = Vec::new();
     let mut args = args.into_iter();
@@ -33,23 +36,53 @@ where
             "--no-reuse" => options.reuse = false,
             "--prestart-pool" => options.prestart_pool = true,
             "--no-prestart-pool" => options.prestart_pool = false,
-            "--instances" => options.instances = args.next().and_then(|n| n.parse().ok()).filter(|n| *n > 0),
+            "--instances" => match args.next() {
+                Some(n) => options.instances = instances_from("--instances", Some(n))?,
+                None => return Err(instances_error("--instances", String::new())),
+            },
             _ => match arg.strip_prefix("--instances=") {
-                Some(n) => options.instances = n.parse().ok().filter(|n| *n > 0),
+                Some(n) => options.instances = instances_from("--instances", Some(n.to_string()))?,
                 None => rest.push(arg),
             },
         }
     }
-    (Arguments::from_iter(rest), options)
+    Ok((Arguments::from_iter(rest), options))
 }
 
-fn is_truthy(value: &str) -> bool {
-    matches!(value.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
+fn switch_from_env(env: &impl Fn(&str) -> Option<String>, name: &str) -> Result<bool, SettingError> {
+    match env(name).filter(|v| !v.trim().is_empty()) {
+        None => Ok(false),
+        Some(value) => settings::parse_switch(&value).map_err(|expected| SettingError {
+            setting: name.to_string(),
+            value,
+            expected,
+        }),
+    }
+}
+
+fn instances_from(setting: &str, value: Option<String>) -> Result<Option<u32>, SettingError> {
+    let Some(value) = value else { return Ok(None) };
+    match settings::parse_count(&value, 1, u64::from(settings::MAX_INSTANCES)) {
+        Ok(n) => Ok(Some(n as u32)),
+        Err(_) => Err(instances_error(setting, value)),
+    }
+}
+
+fn instances_error(setting: &str, value: String) -> SettingError {
+    SettingError {
+        setting: setting.to_string(),
+        value,
+        expected: format!("a whole number from 1 to {}", settings::MAX_INSTANCES),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_ok(args: Vec<String>, env: impl Fn(&str) -> Option<String>) -> (Arguments, Options) {
+        parse(args, env).expect("valid arguments")
+    }
 
     fn args(list: &[&str]) -> Vec<String> {
         std::iter::once("bin").chain(list.iter().copied()).map(String::from).collect()
@@ -57,7 +90,7 @@ mod tests {
 
     #[test]
     fn reuse_is_taken_out_before_libtest_parses() {
-        let (libtest, options) = parse(args(&["--reuse", "--exact", "checkout::health"]), |_| None);
+        let (libtest, options) = parse_ok(args(&["--reuse", "--exact", "checkout::health"]), |_| None);
         assert!(options.reuse);
         assert!(libtest.exact);
         assert_eq!(libtest.filter.as_deref(), Some("checkout::health"));
@@ -65,41 +98,41 @@ mod tests {
 
     #[test]
     fn the_environment_variable_means_the_same() {
-        let (_, options) = parse(args(&[]), |k| (k == "SCENARIO_REUSE").then(|| "1".to_string()));
+        let (_, options) = parse_ok(args(&[]), |k| (k == "SCENARIO_REUSE").then(|| "1".to_string()));
         assert!(options.reuse);
-        let (_, options) = parse(args(&["--no-reuse"]), |k| (k == "SCENARIO_REUSE").then(|| "true".to_string()));
+        let (_, options) = parse_ok(args(&["--no-reuse"]), |k| (k == "SCENARIO_REUSE").then(|| "true".to_string()));
         assert!(!options.reuse);
-        let (_, options) = parse(args(&[]), |k| (k == "SCENARIO_REUSE").then(|| "0".to_string()));
+        let (_, options) = parse_ok(args(&[]), |k| (k == "SCENARIO_REUSE").then(|| "0".to_string()));
         assert!(!options.reuse);
     }
 
     #[test]
     fn instances_come_from_the_flag_or_the_environment() {
-        let (libtest, options) = parse(args(&["--instances", "4", "slow"]), |_| None);
+        let (libtest, options) = parse_ok(args(&["--instances", "4", "slow"]), |_| None);
         assert_eq!(options.instances, Some(4));
         assert_eq!(libtest.filter.as_deref(), Some("slow"));
-        let (_, options) = parse(args(&["--instances=2"]), |k| (k == "SCENARIO_INSTANCES").then(|| "3".to_string()));
+        let (_, options) = parse_ok(args(&["--instances=2"]), |k| (k == "SCENARIO_INSTANCES").then(|| "3".to_string()));
         assert_eq!(options.instances, Some(2), "the flag wins");
-        let (_, options) = parse(args(&[]), |k| (k == "SCENARIO_INSTANCES").then(|| "3".to_string()));
+        let (_, options) = parse_ok(args(&[]), |k| (k == "SCENARIO_INSTANCES").then(|| "3".to_string()));
         assert_eq!(options.instances, Some(3));
     }
 
     #[test]
     fn the_pool_comes_from_the_flag_or_the_environment() {
-        let (libtest, options) = parse(args(&["--prestart-pool", "cache"]), |_| None);
+        let (libtest, options) = parse_ok(args(&["--prestart-pool", "cache"]), |_| None);
         assert!(options.prestart_pool);
         assert_eq!(libtest.filter.as_deref(), Some("cache"));
-        let (_, options) = parse(args(&[]), |k| (k == "SCENARIO_POOL").then(|| "1".to_string()));
+        let (_, options) = parse_ok(args(&[]), |k| (k == "SCENARIO_POOL").then(|| "1".to_string()));
         assert!(options.prestart_pool);
-        let (_, options) = parse(args(&["--no-prestart-pool"]), |k| (k == "SCENARIO_POOL").then(|| "1".to_string()));
+        let (_, options) = parse_ok(args(&["--no-prestart-pool"]), |k| (k == "SCENARIO_POOL").then(|| "1".to_string()));
         assert!(!options.prestart_pool);
-        let (_, options) = parse(args(&[]), |_| None);
+        let (_, options) = parse_ok(args(&[]), |_| None);
         assert!(!options.prestart_pool, "off unless asked for");
     }
 
     #[test]
     fn libtest_flags_pass_through() {
-        let (libtest, options) = parse(
+        let (libtest, options) = parse_ok(
             args(&[
                 "--list",
                 "--format",
@@ -117,5 +150,33 @@ mod tests {
         assert_eq!(libtest.skip, vec!["slow".to_string()]);
         assert_eq!(libtest.test_threads, Some(3));
         assert!(!options.reuse);
+    }
+
+    #[test]
+    fn bad_instance_counts_are_errors_naming_the_flag_or_variable() {
+        for (list, env_value, setting, value) in [
+            (&["--instances", "0"][..], None, "--instances", "0"),
+            (&["--instances=abc"][..], None, "--instances", "abc"),
+            (&["--instances"][..], None, "--instances", ""),
+            (&[][..], Some("abc"), "SCENARIO_INSTANCES", "abc"),
+            (&[][..], Some("0"), "SCENARIO_INSTANCES", "0"),
+            (&[][..], Some("-3"), "SCENARIO_INSTANCES", "-3"),
+        ] {
+            let error = parse(args(list), |k| (k == "SCENARIO_INSTANCES").then(|| env_value.unwrap_or("").to_string()))
+                .expect_err("must be refused");
+            assert_eq!((error.setting.as_str(), error.value.as_str()), (setting, value));
+            assert_eq!(error.expected, "a whole number from 1 to 256");
+        }
+    }
+
+    #[test]
+    fn bad_switch_values_are_errors() {
+        let error = parse(args(&[]), |k| (k == "SCENARIO_REUSE").then(|| "sometimes".to_string())).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "SCENARIO_REUSE = \"sometimes\" is not valid: expected 1, true, yes, on, or 0, false, no, off"
+        );
+        let error = parse(args(&[]), |k| (k == "SCENARIO_POOL").then(|| "2".to_string())).unwrap_err();
+        assert_eq!(error.setting, "SCENARIO_POOL");
     }
 }

@@ -46,10 +46,7 @@ impl Engines {
     }
 }
 
-/// Endpoints separated by commas or white space.
-pub(crate) fn parse_hosts(list: &str) -> Vec<String> {
-    list.split(|c: char| c == ',' || c.is_whitespace()).filter(|h| !h.is_empty()).map(String::from).collect()
-}
+pub(crate) use crate::settings::split_endpoints as parse_hosts;
 
 #[cfg(test)]
 mod tests {

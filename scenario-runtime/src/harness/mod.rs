@@ -22,7 +22,10 @@ use runner::{Ownership, Plan, Runner};
 pub fn main() -> ExitCode {
     // The session's reaper is this binary re-executed: in that role it never reaches the tests.
     crate::reaper::run_if_reaper_process();
-    let (arguments, options) = args::parse(std::env::args(), |key| std::env::var(key).ok());
+    let (arguments, options) = match checked_command_line() {
+        Ok(parsed) => parsed,
+        Err(code) => return code,
+    };
     if let Some(filter) = std::env::var("SCENARIO_LOG").ok().filter(|f| !f.is_empty()) {
         // `SCENARIO_LOG=debug` shows, among others, each reuse decision and its reason.
         let _ = tracing_subscriber::fmt()
@@ -96,6 +99,32 @@ pub fn main() -> ExitCode {
     let conclusion = libtest_mimic::run(&arguments, trials);
     runner.finish();
     conclusion.exit_code()
+}
+
+/// The command line and the project's environment variables, checked before anything starts:
+/// every bad value is reported (naming the flag or variable, the value and what is accepted)
+/// and the run stops; unknown `SCENARIO_` names are warnings.
+fn checked_command_line() -> Result<(libtest_mimic::Arguments, Options), ExitCode> {
+    let vars = std::env::vars_os().map(|(k, v)| (k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned()));
+    let checked = crate::settings::check_environment(vars);
+    for line in &checked.unknown {
+        eprintln!("warning: {line}");
+    }
+    let mut errors = checked.errors;
+    let parsed = args::parse(std::env::args(), |key| std::env::var(key).ok());
+    if let Err(error) = &parsed {
+        if !errors.iter().any(|e| e.setting == error.setting) {
+            errors.push(error.clone());
+        }
+    }
+    if errors.is_empty() {
+        return parsed.map_err(|_| ExitCode::from(2));
+    }
+    for error in &errors {
+        eprintln!("error: {error}");
+    }
+    eprintln!("error: nothing was started; fix the setting{} above", if errors.len() == 1 { "" } else { "s" });
+    Err(ExitCode::from(2))
 }
 
 /// No instance count: one shared environment. A count: that many worker instances, or under
