@@ -41,6 +41,7 @@ pub mod image;
 pub mod labels;
 pub mod launch;
 pub mod pool;
+mod progress;
 pub mod readiness;
 pub mod reaper;
 pub mod reuse;

@@ -181,7 +181,7 @@ async fn settle_duplicate_networks(engine: &Engine, ids: &ScopeIds, name: &str, 
             let labels = n.labels.clone().unwrap_or_default();
             ids.identity_labels().iter().all(|(k, v)| labels.get(k) == Some(v))
         })
-        .filter_map(|n| Some((sortable_time(n.created.as_deref().unwrap_or_default()), n.id.clone()?)))
+        .filter_map(|n| Some((sortable_time(&created_text(n)), n.id.clone()?)))
         .min()
         .map(|(_, id)| id)
         .unwrap_or_else(|| ours.clone());
@@ -189,6 +189,16 @@ async fn settle_duplicate_networks(engine: &Engine, ids: &ScopeIds, name: &str, 
         let _ = engine.docker().remove_network(&ours).await;
     }
     Ok(winner)
+}
+
+/// The network's creation time as RFC 3339 text, whichever of bollard's date features (none,
+/// `time`, `chrono`) another crate of the same build turned on: each types `Network.created`
+/// differently, and each serialises it as that text.
+fn created_text(network: &bollard::models::Network) -> String {
+    serde_json::to_value(network)
+        .ok()
+        .and_then(|value| value.get("Created")?.as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 async fn list_exact(engine: &Engine, name: &str) -> Result<Vec<bollard::models::Network>> {
@@ -204,10 +214,8 @@ async fn list_exact(engine: &Engine, name: &str) -> Result<Vec<bollard::models::
 /// The scope's network by name and labels; a same-named network without our labels is an error
 /// (never joined, never removed).
 async fn find_network(engine: &Engine, ids: &ScopeIds, name: &str) -> Result<Option<String>> {
-    let Some(network) = list_exact(engine, name)
-        .await?
-        .into_iter()
-        .min_by_key(|n| (sortable_time(n.created.as_deref().unwrap_or_default()), n.id.clone()))
+    let Some(network) =
+        list_exact(engine, name).await?.into_iter().min_by_key(|n| (sortable_time(&created_text(n)), n.id.clone()))
     else {
         return Ok(None);
     };
@@ -233,7 +241,18 @@ fn sortable_time(rfc3339: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::sortable_time;
+    use super::{created_text, sortable_time};
+
+    #[test]
+    fn creation_times_read_the_same_whatever_bollards_date_feature() {
+        // Built from the engine's JSON, so the test is the same with `time` or `chrono` on.
+        let network: bollard::models::Network =
+            serde_json::from_value(serde_json::json!({"Name": "n", "Created": "2026-11-30T15:20:01.5Z"})).unwrap();
+        assert_eq!(sortable_time(&created_text(&network)), sortable_time("2026-11-30T15:20:01.500000000Z"));
+        let later: bollard::models::Network =
+            serde_json::from_value(serde_json::json!({"Name": "n", "Created": "2026-11-30T15:20:01.75Z"})).unwrap();
+        assert!(sortable_time(&created_text(&network)) < sortable_time(&created_text(&later)));
+    }
 
     #[test]
     fn fractions_are_padded_before_comparing() {

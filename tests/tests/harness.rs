@@ -42,6 +42,7 @@ fn list_prints_only_test_lines_and_never_contacts_the_engine() {
             "parallel::t4",
             "parallel::t5",
             "parallel::t6",
+            "patient::waits",
             "slow::blocks",
             "stuck::never_runs",
         ]
@@ -301,4 +302,58 @@ fn a_mistyped_variable_is_a_warning_with_the_closest_name() {
         "warning: SCENARIO_RESUE is not a variable of scenario; did you mean SCENARIO_REUSE?\n"
     );
     assert!(text(&out.stdout).starts_with("chain::fails_on_purpose: test\n"), "the listing is unchanged");
+}
+
+#[test]
+fn long_waits_are_shown_as_timestamped_lines_when_stderr_is_no_terminal() {
+    let run = FixtureRun::new(FIXTURE, "progress-plain");
+    let out = run.command(&["--exact", "patient::waits"]).env("SCENARIO_PROGRESS", "auto").output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let shown: Vec<&str> = stderr.lines().filter(|l| l.starts_with('[') && l.contains("s] ready ")).collect();
+    assert!(
+        shown.iter().any(
+            |l| l.contains("ready patient: waiting for log line containing \"patient-up\"") && l.ends_with("(1 s)")
+        ),
+        "{stderr}"
+    );
+    assert!(shown.iter().any(|l| l.contains("ready patient: done after ")), "{stderr}");
+}
+
+#[test]
+fn quick_work_shows_no_progress() {
+    let run = FixtureRun::new(FIXTURE, "progress-quiet");
+    let out = run
+        .command(&["--exact", "chain::started_in_dependency_order"])
+        .env("SCENARIO_PROGRESS", "plain")
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.lines().any(|l| l.starts_with('[')), "no progress lines for work under a second:\n{stderr}");
+}
+
+#[test]
+fn the_live_display_never_breaks_libtests_lines() {
+    // A real terminal (script(1) runs the fixture on a pseudo-terminal), so the display is live.
+    let run = FixtureRun::new(FIXTURE, "progress-live");
+    let command = format!("{FIXTURE} --exact patient::waits --test-threads 1");
+    let mut script = std::process::Command::new("script");
+    script.args(["-qec", &command, "/dev/null"]);
+    for (key, value) in run.command(&[]).get_envs() {
+        match value {
+            Some(value) => script.env(key, value),
+            None => script.env_remove(key),
+        };
+    }
+    let out = script.env("SCENARIO_PROGRESS", "auto").output().unwrap();
+    let screen = text(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    assert!(screen.contains("ready patient"), "the live display showed the wait:\n{screen:?}");
+    // libtest's line (with the test's own output in it, as libtest prints without capture)
+    // holds no drawing of the display.
+    let line_start = screen.find("test patient::waits ... ").expect("libtest's line");
+    let line = &screen[line_start..line_start + screen[line_start..].find("ok\r\n").expect("the outcome")];
+    assert!(line.contains("patient is "), "the test's own output came through:\n{screen:?}");
+    assert!(!line.contains('\u{1b}'), "the display drew inside libtest's line:\n{line:?}");
 }

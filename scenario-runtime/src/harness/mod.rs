@@ -47,6 +47,7 @@ pub fn main() -> ExitCode {
         return libtest_mimic::run(&arguments, trials).exit_code();
     }
 
+    crate::progress::enable(crate::progress::mode_from_env());
     let mut selected: HashMap<&str, usize> = HashMap::new();
     for test in &catalog.tests {
         let trial = describe(test);
@@ -98,6 +99,7 @@ pub fn main() -> ExitCode {
         .collect();
     let conclusion = libtest_mimic::run(&arguments, trials);
     runner.finish();
+    crate::progress::finish();
     conclusion.exit_code()
 }
 
@@ -173,6 +175,7 @@ fn interrupt_lands_everything(runner: &Arc<Runner>) {
         }
         eprintln!("interrupted: tearing down the scenarios");
         runner_for_signal.land_all().await;
+        crate::progress::finish();
         std::process::exit(130);
     });
 }

@@ -56,9 +56,14 @@ async fn ensure_reference(engine: &Engine, reference: &str) -> Result<ResolvedIm
     }
     let options = bollard::query_parameters::CreateImageOptionsBuilder::new().from_image(reference).build();
     let mut pull = engine.docker().create_image(Some(options), None, None);
+    let shown = crate::progress::task(format!("pull {reference}"), "starting");
+    let mut layers = PullLayers::default();
     while let Some(progress) = pull.next().await {
         let progress =
             progress.map_err(|e| Error::ImageMissing { reference: reference.into(), reason: e.to_string() })?;
+        if let Some(detail) = layers.update(&progress) {
+            shown.set(detail);
+        }
         if let Some(detail) = progress.error_detail.and_then(|d| d.message) {
             return Err(Error::ImageMissing { reference: reference.into(), reason: detail });
         }
@@ -134,6 +139,9 @@ async fn build(engine: &Engine, context: &BuildContext, tag: &str, hash: &str) -
         output_tail: tail.iter().cloned().collect::<Vec<_>>().join("\n"),
     };
     let mut output = VecDeque::new();
+    let name =
+        context.dir.file_name().map_or_else(|| context.dir.display().to_string(), |n| n.to_string_lossy().into());
+    let shown = crate::progress::task(format!("build {name}"), "sending the context");
     let mut stream = engine.docker().build_image(options, None, Some(bollard::body_full(archive.into())));
     while let Some(info) = stream.next().await {
         let info = match info {
@@ -142,6 +150,10 @@ async fn build(engine: &Engine, context: &BuildContext, tag: &str, hash: &str) -
         };
         if let Some(text) = info.stream.as_deref() {
             for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                // The classic builder's `Step 3/7 : RUN ...` lines say where the build is.
+                if let Some(step) = line.strip_prefix("Step ") {
+                    shown.set(format!("step {step}"));
+                }
                 if output.len() == BUILD_TAIL_LINES {
                     output.pop_front();
                 }
@@ -158,4 +170,33 @@ async fn build(engine: &Engine, context: &BuildContext, tag: &str, hash: &str) -
         .ok_or_else(|| failed("the build ended without producing the tagged image".into(), &output))?;
     tracing::info!(context = %context.dir.display(), %tag, elapsed_ms = started.elapsed().as_millis() as u64, "built image");
     Ok(ResolvedImage { reference: tag.to_string(), id })
+}
+
+/// Per-layer progress of a pull, summed into one line: `2/5 layers, 31.0/80.2 MB`.
+#[derive(Default)]
+struct PullLayers {
+    /// Layer id -> (bytes so far, bytes in all, finished).
+    layers: HashMap<String, (i64, i64, bool)>,
+}
+
+impl PullLayers {
+    fn update(&mut self, info: &bollard::models::CreateImageInfo) -> Option<String> {
+        let id = info.id.clone()?;
+        let status = info.status.as_deref().unwrap_or_default();
+        let entry = self.layers.entry(id).or_default();
+        if let Some(detail) = &info.progress_detail {
+            if status.starts_with("Downloading") {
+                entry.0 = detail.current.unwrap_or(entry.0);
+                entry.1 = detail.total.unwrap_or(entry.1);
+            }
+        }
+        if matches!(status, "Pull complete" | "Already exists" | "Download complete") {
+            entry.0 = entry.1;
+            entry.2 = status != "Download complete";
+        }
+        let done = self.layers.values().filter(|l| l.2).count();
+        let (current, total) = self.layers.values().fold((0, 0), |(c, t), l| (c + l.0, t + l.1));
+        let mb = |bytes: i64| bytes as f64 / 1_000_000.0;
+        Some(format!("{done}/{} layers, {:.1}/{:.1} MB", self.layers.len(), mb(current), mb(total)))
+    }
 }

@@ -67,6 +67,7 @@ impl Backoff {
 /// the wait took.
 pub(crate) async fn wait_ready(target: &ProbeTarget<'_>, readiness: &Readiness) -> Result<Duration> {
     let begun = Instant::now();
+    let _shown = crate::progress::task(format!("ready {}", target.name), format!("waiting for {readiness}"));
     let last_seen = LastSeen::default();
     let probe = probe(target, &readiness.strategy, &last_seen);
     // A followed log stream ends when the container stops, so the log strategy needs no

@@ -67,6 +67,21 @@ mod stuck {
     }
 }
 
+/// Takes longer than a second to be ready, so its wait is shown as progress.
+#[container(image = "busybox:1.35", cmd = ["sh", "-c", "sleep 1.6; echo patient-up; exec sleep 3600"], ready = log("patient-up"))]
+pub struct Patient;
+
+#[scenario(containers = [Patient])]
+mod patient {
+    use super::*;
+
+    #[test]
+    async fn waits(env: &Env) -> TestResult {
+        println!("patient is {}", env.get::<Patient>().id());
+        Ok(())
+    }
+}
+
 #[container(image = "busybox:1.35", cmd = ["sh", "-c", "echo slow-up; exec sleep 3600"], ready = log("slow-up"))]
 pub struct Slow;
 
