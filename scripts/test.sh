@@ -7,7 +7,21 @@ cd "$(dirname "$0")/.."
 
 started=$(date +%s)
 scripts/prepare-images.sh all
+cargo fmt --check
 cargo test --workspace --all-targets "$@"
+# The runtime builds beside crates that turn on bollard's date features (testcontainers: time).
+cargo test -p scenario-runtime --lib --features bollard/time -- scope::
+cargo check -p scenario-runtime --all-targets --features bollard/chrono
+# The first-day commands, literally: cargo passes the words after `--` to every test target of
+# the package. The second --reuse run attaches to what the first kept alive; `cargo scenario
+# down` then removes the kept containers.
+cargo test -p examples -- --reuse
+cargo test -p examples -- --reuse
+cargo run -q -p scenario-cli -- down quickstart
+cargo run -q -p scenario-cli -- down checkout
+cargo run -q -p scenario-cli -- down compose_weblog
+cargo test -p examples -- --instances 2
+cargo test -p examples -- --prestart-pool
 if cargo nextest --version >/dev/null 2>&1; then
     # Under nextest the session's reaper removes the shared containers after the last test
     # process; a short grace lets the leak check below see the result.
