@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 /// Work shorter than this is never shown.
 const SHOW_AFTER: Duration = Duration::from_secs(1);
+/// The longest detail shown.
+const DETAIL_CHARS: usize = 100;
 /// How often the display looks at the tasks.
 const TICK: Duration = Duration::from_millis(100);
 /// In plain mode, a task whose detail does not change is still reported this often.
@@ -122,9 +124,19 @@ impl Task {
     pub(crate) fn set(&self, detail: impl Into<String>) {
         if let Some(display) = DISPLAY.get() {
             if let Some(shown) = display.tasks.lock().unwrap().get_mut(&self.id) {
-                shown.detail = detail.into();
+                shown.detail = one_short_line(&detail.into());
             }
         }
+    }
+}
+
+/// Runs of white space as one space, and at most [`DETAIL_CHARS`] characters (a Dockerfile's
+/// `RUN` can be a screenful).
+fn one_short_line(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(DETAIL_CHARS) {
+        Some((cut, _)) => format!("{}...", &line[..cut]),
+        None => line,
     }
 }
 
@@ -260,5 +272,18 @@ impl StdoutForwarder {
             libc::close(self.saved_stdout);
         }
         let _ = self.done.recv_timeout(Duration::from_secs(2));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn details_are_one_short_line() {
+        assert_eq!(
+            super::one_short_line("step 2/8 : RUN set -eux;\n    apt-get update"),
+            "step 2/8 : RUN set -eux; apt-get update"
+        );
+        let long = "x".repeat(150);
+        assert_eq!(super::one_short_line(&long), format!("{}...", "x".repeat(100)));
     }
 }
