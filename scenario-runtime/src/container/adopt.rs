@@ -21,7 +21,7 @@ impl Container<Started> {
     ) -> Container<Started> {
         Container {
             shared: Arc::new(Shared { scope, spec, name: engine_name }),
-            state: Started { id, image_id, started_at: SystemTime::now(), created_here: true },
+            state: Started { id, image_id, started_at: SystemTime::now(), created_here: true, proven_ready: false },
         }
     }
 }

@@ -34,11 +34,18 @@ impl Container<Configured> {
     /// Takes over a container the scope's survey found (reuse): its labels already matched the
     /// survey's filter, so no further engine call is needed before the readiness probe.
     pub fn adopt(self, found: &crate::reuse::Found) -> Container<Started> {
+        self.adopt_found(found, false)
+    }
+
+    /// [`Container::adopt`], for a container whose readiness the reuse decision already proved
+    /// (`reuse::proof`): a log strategy then does not replay the log.
+    pub(crate) fn adopt_found(self, found: &crate::reuse::Found, proven_ready: bool) -> Container<Started> {
         self.with(Started {
             id: found.id.clone(),
             image_id: found.image_id.clone(),
             started_at: SystemTime::now(),
             created_here: false,
+            proven_ready,
         })
     }
 
@@ -117,6 +124,15 @@ impl Container<Configured> {
             }
         }
         let image_id = existing.image.clone().unwrap_or_default();
-        Ok((self.with(Started { id, image_id, started_at: SystemTime::now(), created_here: false }), Origin::Attached))
+        Ok((
+            self.with(Started {
+                id,
+                image_id,
+                started_at: SystemTime::now(),
+                created_here: false,
+                proven_ready: false,
+            }),
+            Origin::Attached,
+        ))
     }
 }

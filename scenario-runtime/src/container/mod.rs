@@ -42,6 +42,9 @@ pub struct Started {
     started_at: SystemTime,
     /// Only a container this process created is removed when its readiness fails.
     created_here: bool,
+    /// A kept container proven ready before and not started since (`reuse::proof`): a log
+    /// strategy holds without replaying the log.
+    proven_ready: bool,
 }
 
 /// State: the readiness strategy succeeded. Host ports, URLs, exec and logs are available here.
@@ -75,6 +78,8 @@ struct Running {
     started_at: SystemTime,
     /// Set when the container was no longer running at inspection.
     exit_code: Option<i64>,
+    /// The engine's start time and restart count, for the proof of readiness.
+    life: Option<crate::reuse::proof::Life>,
 }
 
 /// A container of a scenario in lifecycle state `S`.
@@ -161,7 +166,13 @@ impl Container<Configured> {
             self.abandon(&id).await;
             return Err((self, error));
         }
-        Ok(self.with(Started { id, image_id: image.id, started_at: SystemTime::now(), created_here: true }))
+        Ok(self.with(Started {
+            id,
+            image_id: image.id,
+            started_at: SystemTime::now(),
+            created_here: true,
+            proven_ready: false,
+        }))
     }
 
     async fn name_conflict(&self) -> Error {
@@ -205,7 +216,8 @@ impl<S> Container<S> {
             Some(false) => Some(state.and_then(|s| s.exit_code).unwrap_or(-1)),
             _ => None,
         };
-        Ok(Running { id: id.to_string(), image_id, ports, ip, started_at, exit_code })
+        let life = crate::reuse::proof::life_of(&inspected);
+        Ok(Running { id: id.to_string(), image_id, ports, ip, started_at, exit_code, life })
     }
 
     /// After a failed start or readiness wait: keep the logs, remove the container. Errors here
@@ -230,10 +242,13 @@ impl Container<Started> {
     /// are saved to the artifacts folder and the container is removed; the error carries the
     /// container's name, the strategy and the tail of its logs.
     pub async fn wait_ready(self) -> Result<Container<Ready>> {
-        let Started { id, image_id, started_at, created_here } = &self.state;
+        let Started { id, image_id, started_at, created_here, proven_ready } = &self.state;
         let readiness = &self.shared.spec.readiness;
         let inspect = self.inspect_running(id, image_id.clone(), *started_at);
-        let outcome = if readiness.port_used().is_some() {
+        let outcome = if *proven_ready && readiness.reads_the_log() {
+            // Up without interruption since it printed its line: the log need not be replayed.
+            inspect.await.map(|running| (running, Duration::ZERO))
+        } else if readiness.port_used().is_some() {
             // Port and HTTP probes need the published ports and the container's address first.
             match inspect.await {
                 Ok(running) => {
@@ -261,7 +276,14 @@ impl Container<Started> {
             running.and_then(|running| waited.map(|after| (running, after)))
         };
         match outcome {
-            Ok((running, ready_after)) => Ok(self.with(Ready { running, ready_after })),
+            Ok((running, ready_after)) => {
+                if self.shared.scope.ids().reusable {
+                    if let Some(life) = &running.life {
+                        crate::reuse::proof::record(id, life);
+                    }
+                }
+                Ok(self.with(Ready { running, ready_after }))
+            }
             Err(e) => {
                 if *created_here {
                     self.abandon(id).await;

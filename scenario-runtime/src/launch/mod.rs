@@ -68,8 +68,15 @@ impl LaunchReport {
 enum Plan {
     Start,
     StartOrAttach,
-    Attach(crate::reuse::Found),
-    Recreate { stale_id: String, why: Staleness },
+    /// Attach to a kept container; `proven` when its readiness needs no proving again.
+    Attach {
+        found: crate::reuse::Found,
+        proven: bool,
+    },
+    Recreate {
+        stale_id: String,
+        why: Staleness,
+    },
 }
 
 /// The containers that became Ready, and how, by name.
@@ -195,6 +202,7 @@ async fn plan(
         let staleness = decide(found.get(entry.name), &image.id, &spec.spec_hash());
         decisions.push((entry.name, staleness));
     }
+    let proven = prove_reusable(scope, &mut decisions, &found).await;
     crate::reuse::propagate(&mut decisions, |name| {
         entries.iter().find(|e| e.name == name).map(|e| e.depends_on).unwrap_or(&[])
     });
@@ -202,13 +210,51 @@ async fn plan(
     for ((name, staleness), spec) in decisions.into_iter().zip(specs) {
         tracing::debug!(scenario = %scope.ids().scenario, container = name, %staleness, "reuse decision");
         let plan = match (staleness, found.get(name)) {
-            (Staleness::Reusable, Some(found)) => Plan::Attach(found.clone()),
+            (Staleness::Reusable, Some(found)) => Plan::Attach { found: found.clone(), proven: proven.contains(name) },
             (Staleness::Missing, _) | (_, None) => Plan::StartOrAttach,
             (why, Some(stale)) => Plan::Recreate { stale_id: stale.id.clone(), why },
         };
         plans.insert(name, (spec, plan));
     }
     Ok(plans)
+}
+
+/// For each container judged reusable, one inspect (all at once) against its proof of readiness
+/// (`reuse::proof`): one started again since it was seen ready becomes stale; the names of the
+/// proven ones are returned.
+async fn prove_reusable(
+    scope: &Scope,
+    decisions: &mut [(&'static str, Staleness)],
+    found: &HashMap<String, crate::reuse::Found>,
+) -> std::collections::HashSet<&'static str> {
+    use crate::reuse::proof::{self, Proof};
+    let candidates: Vec<(&'static str, &crate::reuse::Found)> = decisions
+        .iter()
+        .filter(|(_, staleness)| staleness.is_reusable())
+        .filter_map(|(name, _)| Some((*name, found.get(*name)?)))
+        .collect();
+    let docker = scope.engine().docker();
+    let lives = futures_util::future::join_all(candidates.iter().map(|(_, found)| async move {
+        docker.inspect_container(&found.id, None).await.ok().and_then(|inspected| proof::life_of(&inspected))
+    }))
+    .await;
+    let mut proven = std::collections::HashSet::new();
+    for ((name, found), life) in candidates.into_iter().zip(lives) {
+        // Not inspectable (removed meanwhile): the attach finds out and starts it again.
+        let Some(life) = life else { continue };
+        match proof::check(&found.id, &life) {
+            Proof::Proven => {
+                proven.insert(name);
+            }
+            Proof::Restarted => {
+                if let Some((_, staleness)) = decisions.iter_mut().find(|(n, _)| *n == name) {
+                    *staleness = Staleness::RestartedSinceReady;
+                }
+            }
+            Proof::Unknown => {}
+        }
+    }
+    proven
 }
 
 /// One container: start, attach or recreate it, wait for it, then its hooks (post_start after a
@@ -221,8 +267,8 @@ async fn bring_up(
     plan: Plan,
 ) -> (Result<()>, Option<(Container<Ready>, Outcome)>) {
     let up = async {
-        if let Plan::Attach(found) = &plan {
-            match scope.configure(spec.clone())?.adopt(found).wait_ready().await {
+        if let Plan::Attach { found, proven } = &plan {
+            match scope.configure(spec.clone())?.adopt_found(found, *proven).wait_ready().await {
                 Ok(ready) => return Ok((ready, Outcome::Attached)),
                 // Removed since the survey saw it: start it like a missing one.
                 Err(Error::Engine { source, .. }) if crate::error::status_of(&source) == Some(404) => {}
@@ -232,7 +278,7 @@ async fn bring_up(
         let configured = scope.configure(spec)?;
         let (started, outcome) = match plan {
             Plan::Start => (configured.start().await?, Outcome::Started),
-            Plan::StartOrAttach | Plan::Attach(_) => match configured.start_or_attach().await? {
+            Plan::StartOrAttach | Plan::Attach { .. } => match configured.start_or_attach().await? {
                 (started, Origin::Created) => (started, Outcome::Started),
                 (started, Origin::Attached) => (started, Outcome::Attached),
             },

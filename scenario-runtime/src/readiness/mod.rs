@@ -69,6 +69,11 @@ pub struct Readiness {
 }
 
 impl Readiness {
+    /// Whether the strategy is proven by reading the container's log.
+    pub(crate) fn reads_the_log(&self) -> bool {
+        matches!(self.strategy, Strategy::Log { .. })
+    }
+
     fn of(strategy: Strategy) -> Readiness {
         Readiness { strategy, timeout: DEFAULT_TIMEOUT }
     }

@@ -2,6 +2,7 @@
 //! container whether it is stale (and why), and recreate exactly the stale ones and their
 //! dependents.
 
+pub(crate) mod proof;
 mod staleness;
 mod survey;
 

@@ -15,6 +15,9 @@ pub enum Staleness {
     ImageRebuilt { running: String, current: String },
     /// The spec hash label differs: env, cmd, ports, mounts, ... changed.
     SpecChanged { running: String, current: String },
+    /// It was seen ready, then started again behind our back (a crash and a restart policy, a
+    /// `docker restart`): whatever state it had is gone or unknown.
+    RestartedSinceReady,
     /// A container it depends on is being recreated.
     DependencyRecreated { dependency: String },
     /// Up to date: attach to it.
@@ -35,6 +38,7 @@ impl fmt::Display for Staleness {
             Staleness::Unhealthy => write!(f, "unhealthy"),
             Staleness::ImageRebuilt { .. } => write!(f, "image rebuilt"),
             Staleness::SpecChanged { .. } => write!(f, "config changed"),
+            Staleness::RestartedSinceReady => write!(f, "restarted since it was ready"),
             Staleness::DependencyRecreated { dependency } => write!(f, "{dependency} restarted"),
             Staleness::Reusable => write!(f, "up to date"),
         }
