@@ -33,6 +33,9 @@ pub(crate) struct Selection {
     pub(crate) entries: Vec<Entry>,
     /// The ignore file whose patterns applied, if any.
     pub(crate) ignore_file: Option<PathBuf>,
+    /// Where in the archive the engine reads the Dockerfile from (its own path, unless it is
+    /// sent under another name: see `legacy_ignore_for_engine`).
+    pub(crate) dockerfile: String,
 }
 
 #[derive(Debug)]
@@ -93,45 +96,56 @@ pub(crate) fn select(context: &BuildContext) -> Result<Selection> {
 
     // The client adds exceptions so that the files the build needs are sent whatever the
     // patterns say (with the same older matching it uses for this).
+    // (With a per-Dockerfile ignore file, an excluded Dockerfile is sent under another name.)
+    let hidden_dockerfile = per_dockerfile && as_written.matches_or_parent_matches(&dockerfile);
     let mut sent_patterns = patterns.clone();
     if !per_dockerfile && as_written.matches_single_parent(DOCKERIGNORE) {
         sent_patterns.push(format!("!{DOCKERIGNORE}"));
     }
-    if as_written.matches_single_parent(&dockerfile) {
+    if !hidden_dockerfile && as_written.matches_single_parent(&dockerfile) {
         sent_patterns.push(format!("!{dockerfile}"));
     }
     let matcher = PatternMatcher::new(&sent_patterns).map_err(invalid)?;
 
     let mut walk = Walk { matcher: &matcher, entries: Vec::new(), first_names: HashMap::new() };
     walk.dir(&root, "", &ParentMatches::default())?;
-    let mut selection = Selection { root, entries: walk.entries, ignore_file };
-    if per_dockerfile && as_written.matches_or_parent_matches(&dockerfile) {
-        legacy_ignore_for_engine(&mut selection, &dockerfile)?;
+    let mut selection = Selection { root, entries: walk.entries, ignore_file, dockerfile };
+    if hidden_dockerfile {
+        legacy_ignore_for_engine(&mut selection)?;
     }
     Ok(selection)
 }
 
 /// With `<Dockerfile>.dockerignore`, BuildKit sends the Dockerfile beside the context, so one
 /// that its patterns exclude is not seen by `COPY`. The engine's classic builder reads the
-/// Dockerfile from the context and drops it only when the root `.dockerignore` names it: so
-/// the archive gets a root `.dockerignore` naming it (and itself, when the context has none
-/// that is sent; else the real one with the Dockerfile's line added, as the Docker client does
-/// for a Dockerfile read from stdin).
-fn legacy_ignore_for_engine(selection: &mut Selection, dockerfile: &str) -> Result<()> {
-    let existing = selection.entries.iter().position(|e| e.path == DOCKERIGNORE);
-    match existing {
+/// Dockerfile from the archive and drops it (and `.dockerignore`) only when the archive's root
+/// `.dockerignore` names it: so the Dockerfile is sent under a name of its own at the root
+/// (no folder of it appears in the image) and a root `.dockerignore` names it, and itself when
+/// the context sends none; else the context's own gets that line added, as the Docker client
+/// does for a Dockerfile read from stdin.
+fn legacy_ignore_for_engine(selection: &mut Selection) -> Result<()> {
+    let original = selection.root.join(&selection.dockerfile);
+    let text = std::fs::read(&original).map_err(|e| Error::io("cannot read the Dockerfile", &original, e))?;
+    let hidden = format!(".scenario-dockerfile-{}", crate::identity::short_hash(selection.dockerfile.as_bytes()));
+    let generated = |path: &str, bytes: Vec<u8>| Entry {
+        path: path.into(),
+        kind: EntryKind::Generated(bytes),
+        mode: 0o600,
+        mtime: 0,
+    };
+    match selection.entries.iter().position(|e| e.path == DOCKERIGNORE) {
         Some(at) => {
             let path = selection.root.join(DOCKERIGNORE);
-            let mut text = std::fs::read(&path).map_err(|e| Error::io("cannot read", &path, e))?;
-            text.extend_from_slice(format!("\n{dockerfile}\n").as_bytes());
-            selection.entries[at].kind = EntryKind::Generated(text);
+            let mut ignore = std::fs::read(&path).map_err(|e| Error::io("cannot read", &path, e))?;
+            ignore.extend_from_slice(format!("\n{hidden}\n").as_bytes());
+            selection.entries[at].kind = EntryKind::Generated(ignore);
         }
         None => {
-            let text = format!("{DOCKERIGNORE}\n{dockerfile}\n").into_bytes();
-            let entry = Entry { path: DOCKERIGNORE.into(), kind: EntryKind::Generated(text), mode: 0o644, mtime: 0 };
-            selection.entries.insert(0, entry);
+            selection.entries.insert(0, generated(DOCKERIGNORE, format!("{DOCKERIGNORE}\n{hidden}\n").into_bytes()))
         }
     }
+    selection.entries.insert(0, generated(&hidden, text));
+    selection.dockerfile = hidden;
     Ok(())
 }
 
@@ -407,9 +421,11 @@ mod tests {
         dir.write("README.md", "");
         let selection = select(&dir.context("docker/app.Dockerfile")).unwrap();
         let names: Vec<&str> = selection.entries.iter().map(|e| e.path.as_str()).collect();
-        assert_eq!(names, [".dockerignore", "docker/app.Dockerfile", "src", "src/main.rs"]);
-        match &selection.entries[0].kind {
-            EntryKind::Generated(text) => assert_eq!(text, b"src\n\ndocker/app.Dockerfile\n"),
+        let hidden = selection.dockerfile.clone();
+        assert!(hidden.starts_with(".scenario-dockerfile-"), "{hidden}");
+        assert_eq!(names, [hidden.as_str(), ".dockerignore", "src", "src/main.rs"]);
+        match &selection.entries[1].kind {
+            EntryKind::Generated(text) => assert_eq!(text, format!("src\n\n{hidden}\n").as_bytes()),
             other => panic!("the engine needs to be told to drop the Dockerfile, got {other:?}"),
         }
     }

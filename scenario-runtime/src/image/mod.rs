@@ -16,6 +16,7 @@ use futures_util::StreamExt;
 
 use crate::engine::Engine;
 use crate::error::{status_of, Error, Result};
+use crate::identity::ProjectId;
 use crate::spec::{BuildContext, ImageSource};
 
 /// An image present on the engine.
@@ -121,13 +122,29 @@ fn build_lock(engine: &Engine, tag: &str) -> BuildLock {
     LOCKS.get_or_init(Default::default).lock().unwrap().entry(key).or_default().clone()
 }
 
+/// Whose a built image is and how many images of one context stay on the engine.
+#[derive(Clone, Debug)]
+pub struct BuildPolicy {
+    /// Labelled on the image, so `cargo scenario ls` / `prune --images` find it.
+    pub project: ProjectId,
+    /// The newest images of a context that are kept; older ones go once unused (at least 1).
+    pub keep: usize,
+}
+
+impl BuildPolicy {
+    /// The running project (`ProjectId::detect`), keeping `SCENARIO_KEEP_IMAGES` (default 2).
+    pub fn from_env() -> BuildPolicy {
+        BuildPolicy { project: ProjectId::detect(), keep: retention::keep_from_env() }
+    }
+}
+
 async fn ensure_built(engine: &Engine, context: &BuildContext) -> Result<ResolvedImage> {
-    ensure_built_keeping(engine, context, retention::keep_from_env()).await
+    ensure_built_with(engine, context, &BuildPolicy::from_env()).await
 }
 
 /// Resolves a build context's image, building it when missing; after a build, the context's
-/// older images beyond the newest `keep` are removed where no container uses them.
-pub async fn ensure_built_keeping(engine: &Engine, context: &BuildContext, keep: usize) -> Result<ResolvedImage> {
+/// older images beyond the newest `policy.keep` are removed where no container uses them.
+pub async fn ensure_built_with(engine: &Engine, context: &BuildContext, policy: &BuildPolicy) -> Result<ResolvedImage> {
     let prepared = prepare(context).await?;
     let tag = build_tag(context, &prepared.hash);
     if let Some(id) = inspect_id(engine, &tag).await? {
@@ -138,20 +155,25 @@ pub async fn ensure_built_keeping(engine: &Engine, context: &BuildContext, keep:
     if let Some(id) = inspect_id(engine, &tag).await? {
         return Ok(ResolvedImage { reference: tag, id });
     }
-    let image = build(engine, context, &prepared, &tag).await?;
-    retention::remove_superseded(engine, context, keep).await;
+    let image = build(engine, context, &prepared, &tag, &policy.project).await?;
+    retention::remove_superseded(engine, context, &image.id, policy.keep.max(1)).await;
     Ok(image)
 }
 
 /// Steps of a build: archive the selection, send it, follow the engine's output, find the image.
-async fn build(engine: &Engine, context: &BuildContext, prepared: &Prepared, tag: &str) -> Result<ResolvedImage> {
+async fn build(
+    engine: &Engine,
+    context: &BuildContext,
+    prepared: &Prepared,
+    tag: &str,
+    project: &ProjectId,
+) -> Result<ResolvedImage> {
     let started = std::time::Instant::now();
     let selection = prepared.selection.clone();
     let archive = tokio::task::spawn_blocking(move || context::tar_archive(&selection))
         .await
         .expect("archiving a build context does not panic")?;
     let context_key = retention::context_key(context);
-    let project = crate::identity::ProjectId::detect();
     let context_dir = context.dir.display().to_string();
     let labels = HashMap::from([
         (crate::labels::MANAGED, "true"),
@@ -162,7 +184,7 @@ async fn build(engine: &Engine, context: &BuildContext, prepared: &Prepared, tag
     ]);
     let options = bollard::query_parameters::BuildImageOptionsBuilder::new()
         .t(tag)
-        .dockerfile(&context.dockerfile)
+        .dockerfile(&prepared.selection.dockerfile)
         .buildargs(&context.args.iter().collect::<HashMap<_, _>>())
         .labels(&labels)
         .rm(true)

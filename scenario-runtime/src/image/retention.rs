@@ -117,14 +117,16 @@ fn context_filter(context: &BuildContext) -> Vec<String> {
     vec![format!("{}=true", labels::MANAGED), format!("{}={}", labels::BUILD_CONTEXT, context_key(context))]
 }
 
-/// After a build: the context's images beyond the newest `keep` go, unless a container uses
+/// After a build of image `current`: the context's images beyond the newest `keep` (`current`
+/// always among them: creation times have one-second resolution) go, unless a container uses
 /// them. Failing here never fails the build; it is logged.
-pub(crate) async fn remove_superseded(engine: &Engine, context: &BuildContext, keep: usize) {
+pub(crate) async fn remove_superseded(engine: &Engine, context: &BuildContext, current: &str, keep: usize) {
     let images = match list(engine, context_filter(context)).await {
         Ok(images) => images,
         Err(e) => return tracing::warn!(context = %context.dir.display(), "cannot list built images: {e}"),
     };
-    for image in images.into_iter().skip(keep).filter(|image| !image.in_use) {
+    let older = images.into_iter().filter(|image| image.id != current);
+    for image in older.skip(keep.saturating_sub(1)).filter(|image| !image.in_use) {
         match remove(engine, &image).await {
             Ok(true) => tracing::info!(tags = ?image.tags, "removed a superseded built image"),
             Ok(false) => {}
