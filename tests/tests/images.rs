@@ -180,11 +180,11 @@ async fn a_missing_image_that_cannot_be_pulled_is_explained() {
     }
 }
 
-/// `/ctx` of an image as one line per path: type, mode, owner, mtime, and content checksum or
+/// `/ctx` of an image as one line per path: type, mode, owner, mtime, link count, and checksum or
 /// link target, so two images compare as `docker build` users would see them.
 fn listing(image: &str) -> Vec<String> {
     let script = r#"cd /ctx && find . | sort | while IFS= read -r f; do
-        s=$(stat -c '%F|%a|%u:%g|%Y' "$f")
+        s=$(stat -c '%F|%a|%u:%g|%Y|%h' "$f")
         case "$s" in
             regular*) c=$(md5sum < "$f" | cut -d' ' -f1) ;;
             symbolic*) c=$(readlink "$f") ;;

@@ -162,14 +162,15 @@ impl Walk<'_> {
         let mut children = Vec::new();
         for child in read {
             let child = child.map_err(|e| Error::io("cannot read build context", dir, e))?;
-            children.push(child.file_name());
+            // Stat relative to the open folder (no symlink followed), cheaper than by full path.
+            let meta = child.metadata().map_err(|e| Error::io("cannot read", child.path(), e))?;
+            children.push((child.file_name(), meta));
         }
-        children.sort_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
-        for name in children {
+        children.sort_by(|a, b| a.0.as_encoded_bytes().cmp(b.0.as_encoded_bytes()));
+        for (name, meta) in children {
             let path = dir.join(&name);
             let name = name.to_string_lossy();
             let child_rel = if rel.is_empty() { name.into_owned() } else { format!("{rel}/{name}") };
-            let meta = std::fs::symlink_metadata(&path).map_err(|e| Error::io("cannot read", &path, e))?;
             let (excluded, matched) = self.matcher.matches_with_parent(&child_rel, parent);
             let is_dir = meta.file_type().is_dir();
             if excluded {

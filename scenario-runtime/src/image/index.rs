@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::identity::short_hash;
@@ -48,15 +49,22 @@ impl FileStamp {
     }
 }
 
-/// The index of one context folder.
+/// The index of one context folder. Records are kept in the order the context is walked, so
+/// an unchanged context is matched record by record without building a map; a map of the old
+/// records is built only when a path is not where it was.
 #[derive(Debug, Default)]
 pub(crate) struct Index {
     file: Option<PathBuf>,
-    known: HashMap<String, (FileStamp, [u8; 32])>,
-    /// Entries looked up or learned in this run: what is written back.
-    seen: HashMap<String, (FileStamp, [u8; 32])>,
-    changed: bool,
-    started_ns: i128,
+    /// The stored records (after the magic) and how far they have been matched.
+    old: Vec<u8>,
+    cursor: usize,
+    old_count: usize,
+    moved: Option<HashMap<String, (FileStamp, [u8; 32])>>,
+    /// This run's records, written back when they differ from the stored ones.
+    new: Vec<u8>,
+    new_count: usize,
+    learned: bool,
+    trusted_before_ns: i128,
 }
 
 impl Index {
@@ -64,41 +72,71 @@ impl Index {
     pub(crate) fn load(context_dir: &Path) -> Index {
         let started_ns = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as i128).unwrap_or(0);
         let file = index_path(context_dir);
-        let known = std::fs::read(&file).ok().and_then(|bytes| decode(&bytes)).unwrap_or_default();
-        Index { file: Some(file), known, seen: HashMap::new(), changed: false, started_ns }
+        let old = std::fs::read(&file)
+            .ok()
+            .and_then(|bytes| bytes.strip_prefix(MAGIC.as_slice()).map(<[u8]>::to_vec))
+            .unwrap_or_default();
+        let old_count = count(&old);
+        Index {
+            file: Some(file),
+            old,
+            old_count,
+            trusted_before_ns: started_ns - RACY_MARGIN.as_nanos() as i128,
+            ..Index::default()
+        }
     }
 
     /// The content digest of `path` if its stamp is the one recorded.
     pub(crate) fn digest(&mut self, path: &str, stamp: &FileStamp) -> Option<[u8; 32]> {
-        let (known, digest) = self.known.get(path)?;
-        if known != stamp {
+        let found = match record_at(&self.old, self.cursor) {
+            Some((at_path, known, digest, next)) if at_path == path.as_bytes() => {
+                self.cursor = next;
+                Some((known, digest))
+            }
+            _ => {
+                let old = &self.old;
+                self.moved.get_or_insert_with(|| decode(old)).get(path).cloned()
+            }
+        };
+        let (known, digest) = found?;
+        if known != *stamp {
             return None;
         }
-        let digest = *digest;
-        self.seen.insert(path.to_string(), (stamp.clone(), digest));
+        self.record(path, stamp, &digest);
         Some(digest)
     }
 
     pub(crate) fn learn(&mut self, path: &str, stamp: FileStamp, digest: [u8; 32]) {
-        self.changed = true;
-        self.seen.insert(path.to_string(), (stamp, digest));
+        self.learned = true;
+        self.record(path, &stamp, &digest);
     }
 
-    /// Writes what this run saw back (atomically: concurrent runs each write a whole index),
-    /// when it differs from what was loaded. Failing to write only costs speed next time.
+    /// Keeps a record for the next run, unless its stamp is too young to vouch for the content.
+    fn record(&mut self, path: &str, stamp: &FileStamp, digest: &[u8; 32]) {
+        if stamp.newest_ns() < self.trusted_before_ns {
+            encode_record(&mut self.new, path, stamp, digest);
+            self.new_count += 1;
+        }
+    }
+
+    /// Writes this run's records back (atomically: concurrent runs each write a whole index)
+    /// when they differ from the stored ones. Failing to write only costs speed next time.
     pub(crate) fn save(self) {
         let Some(file) = self.file else { return };
-        if !self.changed && self.seen.len() == self.known.len() {
+        if !self.learned && self.new_count == self.old_count {
             return;
         }
-        let trusted_before = self.started_ns - RACY_MARGIN.as_nanos() as i128;
-        let bytes = encode(self.seen.iter().filter(|(_, (stamp, _))| stamp.newest_ns() < trusted_before));
         let Some(dir) = file.parent() else { return };
         if std::fs::create_dir_all(dir).is_err() {
             return;
         }
-        let temp = file.with_extension(format!("tmp{}", std::process::id()));
-        let written = std::fs::File::create(&temp).and_then(|mut f| f.write_all(&bytes));
+        // A name of its own per writer: threads of one process may save the same index at once.
+        static WRITER: AtomicU64 = AtomicU64::new(0);
+        let temp = file.with_extension(format!("tmp{}-{}", std::process::id(), WRITER.fetch_add(1, Ordering::Relaxed)));
+        let written = std::fs::File::create(&temp).and_then(|mut f| {
+            f.write_all(MAGIC)?;
+            f.write_all(&self.new)
+        });
         if written.is_err() || std::fs::rename(&temp, &file).is_err() {
             let _ = std::fs::remove_file(&temp);
         }
@@ -119,43 +157,57 @@ fn index_path(context_dir: &Path) -> PathBuf {
     root.join("contexts").join(format!("{}.idx", short_hash(canonical.as_os_str().as_encoded_bytes())))
 }
 
-fn encode<'a>(entries: impl Iterator<Item = (&'a String, &'a (FileStamp, [u8; 32]))>) -> Vec<u8> {
-    let mut out = MAGIC.to_vec();
-    for (path, (stamp, digest)) in entries {
-        out.extend_from_slice(&(path.len() as u32).to_le_bytes());
-        out.extend_from_slice(path.as_bytes());
-        out.extend_from_slice(&stamp.size.to_le_bytes());
-        out.extend_from_slice(&stamp.mtime_ns.to_le_bytes());
-        out.extend_from_slice(&stamp.ctime_ns.to_le_bytes());
-        out.extend_from_slice(&stamp.inode.to_le_bytes());
-        out.extend_from_slice(&stamp.device.to_le_bytes());
-        out.extend_from_slice(digest);
-    }
-    out
+fn encode_record(out: &mut Vec<u8>, path: &str, stamp: &FileStamp, digest: &[u8; 32]) {
+    out.extend_from_slice(&(path.len() as u32).to_le_bytes());
+    out.extend_from_slice(path.as_bytes());
+    out.extend_from_slice(&stamp.size.to_le_bytes());
+    out.extend_from_slice(&stamp.mtime_ns.to_le_bytes());
+    out.extend_from_slice(&stamp.ctime_ns.to_le_bytes());
+    out.extend_from_slice(&stamp.inode.to_le_bytes());
+    out.extend_from_slice(&stamp.device.to_le_bytes());
+    out.extend_from_slice(digest);
 }
 
-fn decode(bytes: &[u8]) -> Option<HashMap<String, (FileStamp, [u8; 32])>> {
-    let mut rest = bytes.strip_prefix(MAGIC.as_slice())?;
+/// The record at byte `at`: its path, stamp, digest and where the next one starts.
+fn record_at(bytes: &[u8], at: usize) -> Option<(&[u8], FileStamp, [u8; 32], usize)> {
+    let mut at = at;
     let mut take = |n: usize| -> Option<&[u8]> {
-        let (head, tail) = (rest.get(..n)?, rest.get(n..)?);
-        rest = tail;
-        Some(head)
+        let field = bytes.get(at..at + n)?;
+        at += n;
+        Some(field)
     };
+    let len = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
+    let path = take(len)?;
+    let stamp = FileStamp {
+        size: u64::from_le_bytes(take(8)?.try_into().ok()?),
+        mtime_ns: i128::from_le_bytes(take(16)?.try_into().ok()?),
+        ctime_ns: i128::from_le_bytes(take(16)?.try_into().ok()?),
+        inode: u64::from_le_bytes(take(8)?.try_into().ok()?),
+        device: u64::from_le_bytes(take(8)?.try_into().ok()?),
+    };
+    let digest: [u8; 32] = take(32)?.try_into().ok()?;
+    Some((path, stamp, digest, at))
+}
+
+/// Every well-formed record, by path (a damaged tail is dropped: those files are hashed again).
+fn decode(bytes: &[u8]) -> HashMap<String, (FileStamp, [u8; 32])> {
     let mut known = HashMap::new();
-    while let Some(len) = take(4) {
-        let len = u32::from_le_bytes(len.try_into().ok()?) as usize;
-        let path = String::from_utf8(take(len)?.to_vec()).ok()?;
-        let stamp = FileStamp {
-            size: u64::from_le_bytes(take(8)?.try_into().ok()?),
-            mtime_ns: i128::from_le_bytes(take(16)?.try_into().ok()?),
-            ctime_ns: i128::from_le_bytes(take(16)?.try_into().ok()?),
-            inode: u64::from_le_bytes(take(8)?.try_into().ok()?),
-            device: u64::from_le_bytes(take(8)?.try_into().ok()?),
-        };
-        let digest: [u8; 32] = take(32)?.try_into().ok()?;
-        known.insert(path, (stamp, digest));
+    let mut at = 0;
+    while let Some((path, stamp, digest, next)) = record_at(bytes, at) {
+        known.insert(String::from_utf8_lossy(path).into_owned(), (stamp, digest));
+        at = next;
     }
-    Some(known)
+    known
+}
+
+fn count(bytes: &[u8]) -> usize {
+    let mut at = 0;
+    let mut n = 0;
+    while let Some((.., next)) = record_at(bytes, at) {
+        n += 1;
+        at = next;
+    }
+    n
 }
 
 #[cfg(test)]
@@ -166,24 +218,40 @@ mod tests {
         FileStamp { size: n, mtime_ns: 1, ctime_ns: 2, inode: n, device: 9 }
     }
 
+    fn index_of(records: &[(&str, FileStamp, [u8; 32])]) -> Index {
+        let mut old = Vec::new();
+        for (path, stamp, digest) in records {
+            encode_record(&mut old, path, stamp, digest);
+        }
+        Index { old_count: records.len(), old, trusted_before_ns: i128::MAX, ..Index::default() }
+    }
+
     #[test]
-    fn entries_survive_a_round_trip() {
-        let entries =
-            HashMap::from([("a/b".to_string(), (stamp(1), [7u8; 32])), ("c".to_string(), (stamp(2), [8; 32]))]);
-        assert_eq!(decode(&encode(entries.iter())).unwrap(), entries);
-        assert!(decode(b"other").is_none(), "a foreign file is no index");
-        let mut cut = encode(entries.iter());
+    fn records_are_found_in_order_and_out_of_order() {
+        let mut index = index_of(&[("a", stamp(1), [1; 32]), ("b", stamp(2), [2; 32]), ("c", stamp(3), [3; 32])]);
+        assert_eq!(index.digest("a", &stamp(1)), Some([1; 32]));
+        assert_eq!(index.digest("c", &stamp(3)), Some([3; 32]), "b was deleted");
+        assert_eq!(index.digest("b", &stamp(2)), Some([2; 32]), "found out of order");
+        assert_eq!(index.digest("d", &stamp(4)), None, "new file");
+        assert_eq!(decode(&index.new).len(), 3, "what was confirmed is kept for next time");
+        let mut cut = index_of(&[("a", stamp(1), [1; 32])]).old;
         cut.truncate(cut.len() - 3);
-        assert!(decode(&cut).is_none(), "a truncated index is not trusted");
+        assert!(decode(&cut).is_empty(), "a damaged record is not trusted");
     }
 
     #[test]
     fn a_changed_stamp_is_not_trusted() {
-        let mut index = Index::default();
-        index.known.insert("f".into(), (stamp(1), [1; 32]));
-        assert_eq!(index.digest("f", &stamp(1)), Some([1; 32]));
+        let mut index = index_of(&[("f", stamp(1), [1; 32])]);
         let mut touched = stamp(1);
         touched.ctime_ns += 1;
         assert_eq!(index.digest("f", &touched), None, "same size and mtime, new ctime");
+    }
+
+    #[test]
+    fn young_stamps_are_not_kept() {
+        let mut index = Index { trusted_before_ns: 2, ..Index::default() };
+        index.learn("old", FileStamp { mtime_ns: 1, ctime_ns: 1, ..stamp(1) }, [1; 32]);
+        index.learn("young", FileStamp { mtime_ns: 1, ctime_ns: 5, ..stamp(2) }, [2; 32]);
+        assert_eq!(decode(&index.new).keys().collect::<Vec<_>>(), ["old"]);
     }
 }
