@@ -24,7 +24,12 @@ pub async fn print(engine: &Engine, project: &ProjectId) -> Result<(), String> {
             built.context_dir
         );
     }
-    println!("{} images, {} (layers shared between them counted once each)", images.len(), size(total));
+    let noun = if images.len() == 1 { "image" } else { "images" };
+    println!(
+        "{} {noun}, {} in all (a layer shared by several, such as the base, counted in each)",
+        images.len(),
+        size(total)
+    );
     Ok(())
 }
 
