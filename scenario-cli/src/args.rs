@@ -10,8 +10,11 @@ pub enum Command {
     Down {
         scenario: String,
     },
-    /// Remove everything of the project that carries the managed label.
-    Prune,
+    /// Remove everything of the project that carries the managed label; with `images`, also
+    /// the images built from the project's build contexts.
+    Prune {
+        images: bool,
+    },
     /// Run `cargo test` with the project's options set for the scenario harnesses.
     Test(crate::test_command::TestRun),
     Help,
@@ -32,9 +35,11 @@ commands:
                   run `cargo test` (or `cargo nextest run`) with those options for the scenario
                   harnesses only, so unit tests and doctests run as usual
   ls              list the containers kept alive by `cargo test -- --reuse`: scenario,
-                  container, age, and whether each is up to date or stale (and why)
+                  container, age, and whether each is up to date or stale (and why);
+                  then the images built from the project's build contexts, with sizes
   down SCENARIO   remove the kept-alive containers, network and volumes of one scenario
   prune           remove everything of this project that carries dev.scenario.managed=true
+  prune --images  the same, and every image built from the project's build contexts
 
 The project is the workspace around the current directory (SCENARIO_PROJECT or --project
 overrides it); nothing of another project and nothing without the managed label is touched.";
@@ -49,12 +54,14 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Strin
         return Ok(Invocation { command: Command::Test(run), project: None });
     }
     let mut project = None;
+    let mut images = false;
     let mut words = Vec::new();
     let mut iter = args.into_iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
             "--project" => project = Some(iter.next().ok_or("--project needs a value")?),
             "-h" | "--help" => return Ok(Invocation { command: Command::Help, project }),
+            "--images" => images = true,
             flag if flag.starts_with('-') => return Err(format!("unknown option `{flag}`")),
             _ => words.push(arg),
         }
@@ -64,9 +71,12 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Strin
         ["ls"] | ["list"] => Command::List,
         ["down", scenario] => Command::Down { scenario: scenario.to_string() },
         ["down"] => return Err("`down` needs the scenario's name (see `cargo scenario ls`)".into()),
-        ["prune"] => Command::Prune,
+        ["prune"] => Command::Prune { images },
         [other, ..] => return Err(format!("unknown command `{other}`")),
     };
+    if images && !matches!(command, Command::Prune { .. }) {
+        return Err("`--images` goes with `prune`".into());
+    }
     Ok(Invocation { command, project })
 }
 
@@ -85,8 +95,9 @@ mod tests {
         assert_eq!(parse_words("down checkout").unwrap().command, Command::Down { scenario: "checkout".into() });
         assert_eq!(
             parse_words("prune --project abc").unwrap(),
-            Invocation { command: Command::Prune, project: Some("abc".into()) }
+            Invocation { command: Command::Prune { images: false }, project: Some("abc".into()) }
         );
+        assert_eq!(parse_words("prune --images").unwrap().command, Command::Prune { images: true });
         assert_eq!(parse_words("").unwrap().command, Command::Help);
     }
 
@@ -95,5 +106,6 @@ mod tests {
         assert!(parse_words("down").unwrap_err().contains("scenario's name"));
         assert!(parse_words("start").unwrap_err().contains("`start`"));
         assert!(parse_words("ls --force").unwrap_err().contains("`--force`"));
+        assert!(parse_words("ls --images").unwrap_err().contains("`--images` goes with `prune`"));
     }
 }

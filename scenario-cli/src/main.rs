@@ -2,6 +2,7 @@
 //! whether they are still up to date, and removed per scenario or for the whole project.
 
 mod args;
+mod built;
 mod kept;
 mod test_command;
 
@@ -48,19 +49,20 @@ async fn run(command: Command, project: &ProjectId) -> Result<(), String> {
             let kept = kept::list(&engine, project).await?;
             if kept.is_empty() {
                 println!("no containers kept alive for project {project}");
-                return Ok(());
+            } else {
+                println!("{:<20} {:>4} {:<16} {:>5}  STATUS", "SCENARIO", "INST", "CONTAINER", "AGE");
+                for k in kept {
+                    println!(
+                        "{:<20} {:>4} {:<16} {:>5}  {}",
+                        k.scenario,
+                        k.instance,
+                        k.container,
+                        kept::age(k.age_secs),
+                        k.verdict
+                    );
+                }
             }
-            println!("{:<20} {:>4} {:<16} {:>5}  STATUS", "SCENARIO", "INST", "CONTAINER", "AGE");
-            for k in kept {
-                println!(
-                    "{:<20} {:>4} {:<16} {:>5}  {}",
-                    k.scenario,
-                    k.instance,
-                    k.container,
-                    kept::age(k.age_secs),
-                    k.verdict
-                );
-            }
+            built::print(&engine, project).await?;
         }
         Command::Down { scenario } => {
             let filters = [project_filter, format!("{}={scenario}", labels::SCENARIO)];
@@ -70,13 +72,16 @@ async fn run(command: Command, project: &ProjectId) -> Result<(), String> {
                 removed.containers, removed.networks, removed.volumes
             );
         }
-        Command::Prune => {
+        Command::Prune { images } => {
             let removed =
                 cleanup::remove_including_kept(&engine, &[project_filter]).await.map_err(|e| e.to_string())?;
             println!(
                 "project {project}: removed {} containers, {} networks, {} volumes",
                 removed.containers, removed.networks, removed.volumes
             );
+            if images {
+                built::prune(&engine, project).await?;
+            }
         }
         Command::Help | Command::Test(_) => unreachable!("handled before connecting"),
     }

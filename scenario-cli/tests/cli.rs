@@ -6,6 +6,8 @@ use std::sync::OnceLock;
 use scenario_runtime::__private::ContainerEntry;
 use scenario_runtime::launch::{land, launch, LaunchMode};
 use scenario_runtime::prelude::*;
+use scenario_runtime::spec::BuildContext;
+use scenario_runtime::{image, ImageSource};
 use scenario_tests::{entry, sh, TestProject, BUSYBOX};
 
 const CLI: &str = env!("CARGO_BIN_EXE_cargo-scenario");
@@ -79,7 +81,60 @@ async fn ls_tells_up_to_date_from_stale_and_down_and_prune_remove_only_this_proj
 
     let (ok, said) = cli(&other, &["prune"]);
     assert!(ok && said.contains("removed 2 containers"), "{said}");
+    let ImageSource::Build(context) = app().image else { unreachable!("app is built") };
+    assert_eq!(image::remove_context_images(&project.engine, &context).await.unwrap(), 1, "the fixture's image");
     std::fs::remove_dir_all(context_dir()).unwrap();
+}
+
+/// A build context folder of its own with a file of `size` bytes; removed on drop.
+struct SizedContext(std::path::PathBuf);
+
+impl SizedContext {
+    fn new(tag: &str, size: usize) -> SizedContext {
+        let dir = std::env::temp_dir().join(format!("scn-cli-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("Dockerfile"), format!("FROM {BUSYBOX}\nCOPY payload /payload\n")).unwrap();
+        std::fs::write(dir.join("payload"), vec![b'x'; size]).unwrap();
+        SizedContext(dir)
+    }
+
+    fn context(&self) -> BuildContext {
+        BuildContext { dir: self.0.clone(), dockerfile: "Dockerfile".into(), args: Default::default() }
+    }
+}
+
+impl Drop for SizedContext {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[tokio::test]
+async fn ls_shows_built_images_with_sizes_and_prune_images_removes_only_this_projects() {
+    let project = TestProject::new("cliimg").await;
+    let other = TestProject::new("cliimgother").await;
+    let (small, large, foreign) =
+        (SizedContext::new("small", 1_000), SizedContext::new("large", 3_000_000), SizedContext::new("foreign", 10));
+    let policy = |p: &TestProject| image::BuildPolicy { project: p.project.clone(), keep: 2 };
+    let small_image = image::ensure_built_with(&project.engine, &small.context(), &policy(&project)).await.unwrap();
+    let large_image = image::ensure_built_with(&project.engine, &large.context(), &policy(&project)).await.unwrap();
+    let foreign_image = image::ensure_built_with(&other.engine, &foreign.context(), &policy(&other)).await.unwrap();
+
+    let (ok, listing) = cli(&project, &["ls"]);
+    assert!(ok, "{listing}");
+    let row = |tag: &str| listing.lines().find(|l| l.starts_with(tag)).unwrap_or_else(|| panic!("no {tag}: {listing}"));
+    // busybox is about 2 MB: the large one carries 3 MB more.
+    assert!(row(&large_image.reference).contains(" 5.0 MB "), "{listing}");
+    assert!(row(&small_image.reference).contains(&small.0.display().to_string()), "{listing}");
+    assert!(!listing.contains(&foreign_image.reference), "another project's image is not listed: {listing}");
+    assert!(listing.contains("2 images, "), "{listing}");
+
+    let (ok, said) = cli(&project, &["prune", "--images"]);
+    assert!(ok && said.contains("removed 2 built images"), "{said}");
+    assert!(image::built_images(&project.engine, &project.project).await.unwrap().is_empty());
+    let left = image::built_images(&other.engine, &other.project).await.unwrap();
+    assert_eq!(left.len(), 1, "another project's image stays");
+    assert_eq!(image::remove_context_images(&other.engine, &foreign.context()).await.unwrap(), 1);
 }
 
 #[test]

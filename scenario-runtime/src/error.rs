@@ -33,6 +33,10 @@ pub enum Error {
     )]
     BuildFailed { context: PathBuf, reason: String, output_tail: String },
 
+    /// A build context's ignore file has a pattern Docker would reject.
+    #[error("cannot use the ignore file `{file}` of a build context: {reason}")]
+    InvalidIgnoreFile { file: PathBuf, reason: String },
+
     /// The readiness strategy did not succeed within its timeout.
     #[error(
         "container `{container}` was not ready after {waited:?}: still waiting for {strategy}{last_probe}\n\

@@ -22,6 +22,11 @@ pub const REUSE: &str = "dev.scenario.reuse";
 pub const IMAGE_SOURCE: &str = "dev.scenario.image-source";
 /// On built images: the hash of the context they were built from.
 pub const CONTEXT_HASH: &str = "dev.scenario.context-hash";
+/// On built images: which build context (folder and Dockerfile, hashed) they were built from,
+/// so a context's superseded images can be found and removed.
+pub const BUILD_CONTEXT: &str = "dev.scenario.build-context";
+/// On built images: the context folder, for people reading `cargo scenario ls`.
+pub const BUILD_CONTEXT_DIR: &str = "dev.scenario.build-context-dir";
 /// On pre-started pool containers: the pool they belong to (`<container>-<spec hash>`). Labels
 /// cannot change after creation, so whether one is still unclaimed is told by its name.
 pub const POOL: &str = "dev.scenario.pool";

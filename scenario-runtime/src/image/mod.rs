@@ -1,16 +1,22 @@
 //! Making sure a container's image is on the engine: references are used or pulled, build
-//! contexts are built once per content hash (concurrent requests in one process share a build).
+//! contexts are built once per content hash (concurrent requests in one process share a build),
+//! and the images a context no longer resolves to are removed (`retention`).
 
 mod context;
+mod dockerignore;
+mod index;
+mod retention;
+
+pub use retention::{built_images, remove_built_images, remove_context_images, BuiltImage, KEEP_IMAGES_ENV};
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use futures_util::StreamExt;
-use tokio::sync::OnceCell;
 
 use crate::engine::Engine;
 use crate::error::{status_of, Error, Result};
+use crate::identity::ProjectId;
 use crate::spec::{BuildContext, ImageSource};
 
 /// An image present on the engine.
@@ -37,7 +43,7 @@ pub async fn ensure(engine: &Engine, source: &ImageSource) -> Result<ResolvedIma
 pub async fn current_id(engine: &Engine, source: &ImageSource) -> Result<Option<String>> {
     let reference = match source {
         ImageSource::Reference(reference) => reference.clone(),
-        ImageSource::Build(context) => build_tag(context, &hash_context(context).await?),
+        ImageSource::Build(context) => build_tag(context, &prepare(context).await?.hash),
     };
     inspect_id(engine, &reference).await
 }
@@ -77,11 +83,26 @@ async fn ensure_reference(engine: &Engine, reference: &str) -> Result<ResolvedIm
     }
 }
 
-async fn hash_context(context: &BuildContext) -> Result<String> {
+/// A context made ready to build: what is sent, and the hash of exactly that.
+struct Prepared {
+    selection: Arc<context::Selection>,
+    hash: String,
+}
+
+/// Selects and hashes a context off the async threads; file contents are read only where the
+/// context's index does not vouch for them.
+async fn prepare(context: &BuildContext) -> Result<Prepared> {
     let context = context.clone();
-    tokio::task::spawn_blocking(move || context::content_hash(&context))
-        .await
-        .expect("hashing a build context does not panic")
+    tokio::task::spawn_blocking(move || {
+        let selection = context::select(&context)?;
+        let mut index = index::Index::load(&context.dir);
+        let hash = context::content_hash(&context, &selection, &mut index)?;
+        index.save();
+        tracing::debug!(context = %context.dir.display(), ignore_file = ?selection.ignore_file, sent = selection.entries.len(), %hash, "hashed build context");
+        Ok(Prepared { selection: Arc::new(selection), hash })
+    })
+    .await
+    .expect("hashing a build context does not panic")
 }
 
 /// `scenario-build/<folder>:<content hash>`: lower-case, as image references must be.
@@ -95,39 +116,80 @@ fn build_tag(context: &BuildContext, hash: &str) -> String {
     format!("scenario-build/{}:{hash}", folder.trim_matches(|c: char| !c.is_ascii_alphanumeric()))
 }
 
-type BuildSlot = Arc<OnceCell<ResolvedImage>>;
+type BuildLock = Arc<tokio::sync::Mutex<()>>;
 
-/// One slot per (engine, tag): concurrent containers built from the same context wait for one build.
-fn build_slot(engine: &Engine, tag: &str) -> BuildSlot {
-    static SLOTS: OnceLock<Mutex<HashMap<String, BuildSlot>>> = OnceLock::new();
+/// One lock per (engine, tag): concurrent containers built from the same context wait for one
+/// build, then find its image. (A lock rather than a cached result: retention may remove an
+/// image later, and then it must be built again.)
+fn build_lock(engine: &Engine, tag: &str) -> BuildLock {
+    static LOCKS: OnceLock<Mutex<HashMap<String, BuildLock>>> = OnceLock::new();
     let key = format!("{}|{tag}", engine.endpoint());
-    SLOTS.get_or_init(Default::default).lock().unwrap().entry(key).or_default().clone()
+    LOCKS.get_or_init(Default::default).lock().unwrap().entry(key).or_default().clone()
+}
+
+/// Whose a built image is and how many images of one context stay on the engine.
+#[derive(Clone, Debug)]
+pub struct BuildPolicy {
+    /// Labelled on the image, so `cargo scenario ls` / `prune --images` find it.
+    pub project: ProjectId,
+    /// The newest images of a context that are kept; older ones go once unused (at least 1).
+    pub keep: usize,
+}
+
+impl BuildPolicy {
+    /// The running project (`ProjectId::detect`), keeping `SCENARIO_KEEP_IMAGES` (default 2).
+    pub fn from_env() -> BuildPolicy {
+        BuildPolicy { project: ProjectId::detect(), keep: retention::keep_from_env() }
+    }
 }
 
 async fn ensure_built(engine: &Engine, context: &BuildContext) -> Result<ResolvedImage> {
-    let hash = hash_context(context).await?;
-    let tag = build_tag(context, &hash);
-    let slot = build_slot(engine, &tag);
-    slot.get_or_try_init(|| async {
-        if let Some(id) = inspect_id(engine, &tag).await? {
-            return Ok(ResolvedImage { reference: tag.clone(), id });
-        }
-        build(engine, context, &tag, &hash).await
-    })
-    .await
-    .cloned()
+    ensure_built_with(engine, context, &BuildPolicy::from_env()).await
 }
 
-async fn build(engine: &Engine, context: &BuildContext, tag: &str, hash: &str) -> Result<ResolvedImage> {
+/// Resolves a build context's image, building it when missing; after a build, the context's
+/// older images beyond the newest `policy.keep` are removed where no container uses them.
+pub async fn ensure_built_with(engine: &Engine, context: &BuildContext, policy: &BuildPolicy) -> Result<ResolvedImage> {
+    let prepared = prepare(context).await?;
+    let tag = build_tag(context, &prepared.hash);
+    if let Some(id) = inspect_id(engine, &tag).await? {
+        return Ok(ResolvedImage { reference: tag, id });
+    }
+    let lock = build_lock(engine, &tag);
+    let _building = lock.lock().await;
+    if let Some(id) = inspect_id(engine, &tag).await? {
+        return Ok(ResolvedImage { reference: tag, id });
+    }
+    let image = build(engine, context, &prepared, &tag, &policy.project).await?;
+    retention::remove_superseded(engine, context, &image.id, policy.keep.max(1)).await;
+    Ok(image)
+}
+
+/// Steps of a build: archive the selection, send it, follow the engine's output, find the image.
+async fn build(
+    engine: &Engine,
+    context: &BuildContext,
+    prepared: &Prepared,
+    tag: &str,
+    project: &ProjectId,
+) -> Result<ResolvedImage> {
     let started = std::time::Instant::now();
-    let dir = context.dir.clone();
-    let archive = tokio::task::spawn_blocking(move || context::tar_archive(&dir))
+    let selection = prepared.selection.clone();
+    let archive = tokio::task::spawn_blocking(move || context::tar_archive(&selection))
         .await
         .expect("archiving a build context does not panic")?;
-    let labels = HashMap::from([(crate::labels::MANAGED, "true"), (crate::labels::CONTEXT_HASH, hash)]);
+    let context_key = retention::context_key(context);
+    let context_dir = context.dir.display().to_string();
+    let labels = HashMap::from([
+        (crate::labels::MANAGED, "true"),
+        (crate::labels::CONTEXT_HASH, prepared.hash.as_str()),
+        (crate::labels::BUILD_CONTEXT, context_key.as_str()),
+        (crate::labels::BUILD_CONTEXT_DIR, context_dir.as_str()),
+        (crate::labels::PROJECT, project.as_str()),
+    ]);
     let options = bollard::query_parameters::BuildImageOptionsBuilder::new()
         .t(tag)
-        .dockerfile(&context.dockerfile)
+        .dockerfile(&prepared.selection.dockerfile)
         .buildargs(&context.args.iter().collect::<HashMap<_, _>>())
         .labels(&labels)
         .rm(true)
