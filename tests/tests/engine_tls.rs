@@ -1,0 +1,351 @@
+//! A remote engine over TLS, found every way a user names one: a dockerd in a network namespace
+//! of its own (its own address, as another host would have), serving the Docker API with TLS on
+//! 2376 and requiring client certificates that this test makes with the openssl CLI. A scenario
+//! runs on it through DOCKER_HOST + DOCKER_TLS_VERIFY, through a docker context made by the real
+//! docker CLI, and through SCENARIO_DOCKER_HOSTS, and reaches its published port from here.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use scenario_runtime::{Engine, SessionId};
+
+const FIXTURE: &str = env!("CARGO_BIN_EXE_engine_fixture");
+const PORT: u16 = 2376;
+
+fn run(program: &str, args: &[&str]) -> Output {
+    let out = Command::new(program).args(args).output().unwrap_or_else(|e| panic!("{program} cannot run: {e}"));
+    assert!(out.status.success(), "{program} {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+/// A CA, a server certificate for `ip`, and a client certificate, in the file names the docker
+/// CLI expects: `client/{ca,cert,key}.pem` is a DOCKER_CERT_PATH.
+fn make_certificates(dir: &Path, ip: &str) {
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl").args(args).current_dir(dir).output().expect("the openssl CLI is installed");
+        assert!(out.status.success(), "openssl {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+    };
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    std::fs::create_dir_all(dir.join("client")).unwrap();
+    std::fs::create_dir_all(dir.join("server")).unwrap();
+    let ca = ["-keyout", "ca-key.pem", "-out", "ca.pem", "-days", "2", "-subj", "/CN=scenario-test-ca"];
+    let ca_ext = ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"];
+    openssl(&[&["req", "-x509"][..], &ec, &ca, &ca_ext].concat());
+    // Another CA, which signed nothing the engine shows: a client trusting it must refuse.
+    let other = ["-keyout", "other-key.pem", "-out", "other-ca.pem", "-days", "2", "-subj", "/CN=another-ca"];
+    openssl(&[&["req", "-x509"][..], &ec, &other, &ca_ext].concat());
+    for (who, usage) in [
+        ("server", format!("subjectAltName=IP:{ip}\nextendedKeyUsage=serverAuth")),
+        ("client", "extendedKeyUsage=clientAuth".to_string()),
+    ] {
+        std::fs::write(dir.join(format!("{who}.ext")), usage).unwrap();
+        let key = format!("{who}/key.pem");
+        let csr = format!("{who}.csr");
+        openssl(
+            &[&["req"][..], &ec, &["-keyout", &key, "-out", &csr, "-subj", &format!("/CN=scenario-test-{who}")]]
+                .concat(),
+        );
+        let cert = format!("{who}/cert.pem");
+        let ext = format!("{who}.ext");
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca-key.pem",
+            "-CAcreateserial",
+            "-out",
+            &cert,
+            "-days",
+            "2",
+            "-extfile",
+            &ext,
+        ]);
+        std::fs::copy(dir.join("ca.pem"), dir.join(who).join("ca.pem")).unwrap();
+    }
+}
+
+/// The engine, its namespace and folders; all removed on drop.
+struct TlsEngine {
+    dir: PathBuf,
+    netns: String,
+    ip: String,
+    daemon: Child,
+}
+
+impl TlsEngine {
+    fn start() -> TlsEngine {
+        let pid = std::process::id();
+        let dir = std::env::temp_dir().join(format!("scn-tls-{pid}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        for sub in ["data", "exec"] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+        }
+        // A /24 of its own per test process, so two runs side by side do not share addresses.
+        let net = format!("10.216.{}", pid % 250 + 1);
+        let ip = format!("{net}.2");
+        make_certificates(&dir, &ip);
+
+        // Its own network namespace, joined to this one by a veth pair: the engine's address is
+        // another host's as far as the tests are concerned, and its bridge, iptables rules and
+        // container addresses cannot touch the machine's engine (never `--bridge none` beside it).
+        let netns = format!("scn-tls-{pid}");
+        let (outside, inside) = (format!("scnth{}", pid % 1_000_000), format!("scntn{}", pid % 1_000_000));
+        run("ip", &["netns", "add", &netns]);
+        // Made before the namespace is filled, so a failing step below still removes it.
+        let mut engine = TlsEngine {
+            dir: dir.clone(),
+            netns: netns.clone(),
+            ip: ip.clone(),
+            daemon: Command::new("true").spawn().unwrap(),
+        };
+        run("ip", &["link", "add", &outside, "type", "veth", "peer", "name", &inside]);
+        run("ip", &["link", "set", &inside, "netns", &netns]);
+        run("ip", &["addr", "add", &format!("{net}.1/24"), "dev", &outside]);
+        run("ip", &["link", "set", &outside, "up"]);
+        let in_ns = |args: &[&str]| run("ip", &[&["netns", "exec", &netns, "ip"][..], args].concat());
+        in_ns(&["addr", "add", &format!("{ip}/24"), "dev", &inside]);
+        in_ns(&["link", "set", &inside, "up"]);
+        in_ns(&["link", "set", "lo", "up"]);
+
+        // An empty config file: the machine's /etc/docker/daemon.json names the first engine's data root.
+        std::fs::write(dir.join("daemon.json"), "{}").unwrap();
+        let log = std::fs::File::create(dir.join("dockerd.log")).unwrap();
+        let server = dir.join("server");
+        // nsenter joins the network namespace only: `ip netns exec` would also remount /sys for
+        // it, hiding the cgroup mounts dockerd needs.
+        let daemon = Command::new("nsenter")
+            .arg(format!("--net=/var/run/netns/{netns}"))
+            .arg("dockerd")
+            .arg("--config-file")
+            .arg(dir.join("daemon.json"))
+            .args(["--host", &format!("tcp://{ip}:{PORT}"), "--tlsverify"])
+            .arg("--tlscacert")
+            .arg(server.join("ca.pem"))
+            .arg("--tlscert")
+            .arg(server.join("cert.pem"))
+            .arg("--tlskey")
+            .arg(server.join("key.pem"))
+            .arg("--data-root")
+            .arg(dir.join("data"))
+            .arg("--exec-root")
+            .arg(dir.join("exec"))
+            .arg("--pidfile")
+            .arg(dir.join("docker.pid"))
+            .args(["--storage-driver", "vfs"])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("dockerd is installed (the suite runs as root on a machine with docker.io)");
+        let mut placeholder = std::mem::replace(&mut engine.daemon, daemon);
+        let _ = placeholder.wait();
+        engine
+    }
+
+    fn address(&self) -> String {
+        format!("tcp://{}:{PORT}", self.ip)
+    }
+
+    fn client_certs(&self) -> PathBuf {
+        self.dir.join("client")
+    }
+
+    /// The address with this test's client certificates, as an SCENARIO_DOCKER_HOSTS entry.
+    fn entry(&self) -> String {
+        format!("{}?tls={}", self.address(), self.client_certs().display())
+    }
+
+    /// Waits (bounded) until the engine answers over TLS, then gives it the test image through
+    /// the docker CLI with the same certificates.
+    async fn ready(&mut self) -> Engine {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let engine = loop {
+            if let Ok(engine) = Engine::connect_to(&self.entry()).await {
+                break engine;
+            }
+            if let Ok(Some(status)) = self.daemon.try_wait() {
+                panic!(
+                    "the TLS dockerd exited ({status}): {}",
+                    std::fs::read_to_string(self.dir.join("dockerd.log")).unwrap_or_default()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the TLS dockerd did not answer within 60 s: {}",
+                std::fs::read_to_string(self.dir.join("dockerd.log")).unwrap_or_default()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        let copied = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "docker save {} | DOCKER_HOST={} DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH={} docker load",
+                scenario_tests::BUSYBOX,
+                self.address(),
+                self.client_certs().display()
+            ))
+            .output()
+            .unwrap();
+        assert!(copied.status.success(), "{}", String::from_utf8_lossy(&copied.stderr));
+        engine
+    }
+}
+
+impl Drop for TlsEngine {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) on the daemon this test started (nsenter execs it in place).
+        unsafe { libc::kill(self.daemon.id() as i32, libc::SIGTERM) };
+        let _ = self.daemon.wait();
+        let _ = Command::new("ip").args(["netns", "delete", &self.netns]).output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// One run of the fixture with a session and project of its own, the variables that name an
+/// engine cleared, then `env` set.
+struct FixtureRun {
+    session: String,
+    out: Output,
+}
+
+impl FixtureRun {
+    fn new(tag: &str, env: &[(&str, &str)]) -> FixtureRun {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let session = format!("tls{tag}{:x}{nanos:x}", std::process::id());
+        let mut command = Command::new(FIXTURE);
+        for var in [
+            "DOCKER_HOST",
+            "DOCKER_CONTEXT",
+            "DOCKER_CONFIG",
+            "DOCKER_TLS_VERIFY",
+            "DOCKER_CERT_PATH",
+            "SCENARIO_DOCKER_HOSTS",
+        ] {
+            command.env_remove(var);
+        }
+        command
+            .env("SCENARIO_SESSION_ID", &session)
+            .env("SCENARIO_PROJECT", format!("p{session}"))
+            .env("SCENARIO_REAPER", "off")
+            .envs(env.iter().copied());
+        FixtureRun { session, out: command.output().unwrap() }
+    }
+
+    fn output(&self) -> String {
+        format!("{}\n{}", String::from_utf8_lossy(&self.out.stdout), String::from_utf8_lossy(&self.out.stderr))
+    }
+
+    /// The fixture's report: (address reached, address bound on the engine, endpoint).
+    fn reached(&self) -> (String, String, String) {
+        assert!(self.out.status.success(), "the fixture failed: {}", self.output());
+        let stdout = String::from_utf8_lossy(&self.out.stdout);
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with("REACHED "))
+            .unwrap_or_else(|| panic!("no REACHED line: {}", self.output()));
+        eprintln!("{line}");
+        let words: Vec<&str> = line.split_whitespace().collect();
+        (words[1].to_string(), words[3].to_string(), words[5].to_string())
+    }
+}
+
+#[tokio::test]
+async fn a_tls_engine_in_its_own_namespace_is_used_however_it_is_named() {
+    let mut tls = TlsEngine::start();
+    let engine = tls.ready().await;
+    assert_eq!((engine.port_host(), engine.publish_ip()), (tls.ip.as_str(), "0.0.0.0"), "a remote engine's ports");
+    // Verification is real: another CA, no client certificate, or no TLS at all is refused.
+    let wrong_ca = tls.dir.join("wrong-ca");
+    let no_client_cert = tls.dir.join("no-client-cert");
+    for dir in [&wrong_ca, &no_client_cert] {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    std::fs::copy(tls.dir.join("other-ca.pem"), wrong_ca.join("ca.pem")).unwrap();
+    for file in ["cert.pem", "key.pem"] {
+        std::fs::copy(tls.client_certs().join(file), wrong_ca.join(file)).unwrap();
+    }
+    std::fs::copy(tls.dir.join("ca.pem"), no_client_cert.join("ca.pem")).unwrap();
+    for (what, entry) in [
+        ("a CA that did not sign the engine's certificate", format!("{}?tls={}", tls.address(), wrong_ca.display())),
+        ("no client certificate", format!("{}?tls={}", tls.address(), no_client_cert.display())),
+        ("plain HTTP", tls.address()),
+    ] {
+        let err = Engine::connect_to(&entry).await.expect_err(what).to_string();
+        assert!(err.contains(&tls.address()), "{what}: the error names the endpoint: {err}");
+    }
+
+    let mut sessions = Vec::new();
+    let reached_on_engine = |reached: &str| reached.starts_with(&format!("{}:", tls.ip));
+
+    // 1. DOCKER_HOST + DOCKER_TLS_VERIFY + DOCKER_CERT_PATH, as the docker CLI takes them.
+    let certs = tls.client_certs().display().to_string();
+    let by_env = FixtureRun::new(
+        "env",
+        &[("DOCKER_HOST", &tls.address()), ("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", &certs)],
+    );
+    let (reached, bound, via) = by_env.reached();
+    assert!(reached_on_engine(&reached), "reached at {reached}, not on the engine's address {}", tls.ip);
+    assert_eq!(bound, "0.0.0.0", "a remote engine binds published ports on its host's addresses");
+    assert_eq!(via, format!("{}?tls={certs}", tls.address()));
+    sessions.push(by_env.session);
+
+    // 2. A docker context made by the docker CLI, selected with `docker context use`.
+    let config = tls.dir.join("docker-config");
+    let config_arg = config.display().to_string();
+    let docker_endpoint =
+        format!("host={},ca={}/ca.pem,cert={}/cert.pem,key={}/key.pem", tls.address(), certs, certs, certs);
+    run("docker", &["--config", &config_arg, "context", "create", "scn-tls", "--docker", &docker_endpoint]);
+    run("docker", &["--config", &config_arg, "context", "use", "scn-tls"]);
+    let by_context = FixtureRun::new("ctx", &[("DOCKER_CONFIG", &config_arg)]);
+    let (reached, _, via) = by_context.reached();
+    assert!(reached_on_engine(&reached), "reached at {reached}: {}", by_context.output());
+    assert!(via.starts_with(&format!("{}?tls={config_arg}/contexts/tls/", tls.address())), "connected via {via}");
+    sessions.push(by_context.session);
+
+    // 3. SCENARIO_DOCKER_HOSTS naming the context (the current context back to default, so the
+    //    entry is what chooses), and an address with its own TLS folder and publish address.
+    run("docker", &["--config", &config_arg, "context", "use", "default"]);
+    let by_list = FixtureRun::new("list", &[("DOCKER_CONFIG", &config_arg), ("SCENARIO_DOCKER_HOSTS", "scn-tls")]);
+    let (reached, bound, _) = by_list.reached();
+    assert!(reached_on_engine(&reached) && bound == "0.0.0.0", "reached at {reached}, bound {bound}");
+    sessions.push(by_list.session);
+    let narrowed = format!("{}&publish={}", tls.entry(), tls.ip);
+    let by_entry = FixtureRun::new("entry", &[("SCENARIO_DOCKER_HOSTS", &narrowed)]);
+    let (reached, bound, _) = by_entry.reached();
+    assert!(reached_on_engine(&reached), "reached at {reached}");
+    assert_eq!(bound, tls.ip, "publish= binds published ports on that address only");
+    sessions.push(by_entry.session);
+
+    for session in &sessions {
+        assert_eq!(scenario_tests::leftovers(&engine, &SessionId::new(session)).await, Vec::<String>::new());
+    }
+}
+
+#[tokio::test]
+async fn a_configured_engine_that_does_not_answer_is_an_error_naming_its_origin() {
+    // Nothing listens there: no engine, no fall-through to the machine's socket.
+    let silent = FixtureRun::new("silent", &[("DOCKER_HOST", "tcp://127.0.0.1:1")]);
+    assert!(!silent.out.status.success(), "{}", silent.output());
+    assert!(silent.output().contains("tcp://127.0.0.1:1 (from DOCKER_HOST)"), "{}", silent.output());
+
+    let config = std::env::temp_dir().join(format!("scn-tls-noctx-{}", std::process::id()));
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("config.json"), r#"{"currentContext":"gone"}"#).unwrap();
+    let missing = FixtureRun::new("noctx", &[("DOCKER_CONFIG", config.to_str().unwrap())]);
+    std::fs::remove_dir_all(&config).unwrap();
+    assert!(!missing.out.status.success(), "{}", missing.output());
+    assert!(missing.output().contains("docker context `gone` (currentContext in"), "{}", missing.output());
+
+    let ssh = FixtureRun::new("ssh", &[("DOCKER_HOST", "ssh://builder@10.0.0.9")]);
+    assert!(!ssh.out.status.success());
+    assert!(
+        ssh.output().contains("ssh:// are not supported") && ssh.output().contains("ssh -nNT -L"),
+        "{}",
+        ssh.output()
+    );
+}
