@@ -33,7 +33,11 @@ impl Engine {
     /// current docker context, else the first default socket that answers. Negotiates the API
     /// version (engines older than the client's default reject newer versions).
     pub async fn connect() -> Result<Engine> {
-        let discovery = discovery::discover();
+        Engine::connect_with(discovery::discover()).await
+    }
+
+    /// Connects to what `discovery` decided, logging each of its steps at debug.
+    pub async fn connect_with(discovery: discovery::Discovery) -> Result<Engine> {
         for step in &discovery.steps {
             tracing::debug!(target: "scenario::engine", "discovery: {step}");
         }

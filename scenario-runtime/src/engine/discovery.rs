@@ -138,6 +138,9 @@ fn resolve(var: &dyn Fn(&str) -> Option<String>, default_socket: &str, steps: &m
 
     let home = var("HOME");
     let runtime = var("XDG_RUNTIME_DIR");
+    if runtime.is_none() {
+        steps.push("XDG_RUNTIME_DIR is not set: no rootless Docker or rootless Podman socket to look for".into());
+    }
     let mut found = Vec::new();
     for (engine, socket) in default_sockets(default_socket, home.as_deref(), runtime.as_deref()) {
         let path = socket.trim_start_matches("unix://");
