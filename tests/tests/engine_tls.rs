@@ -236,6 +236,35 @@ impl FixtureRun {
         FixtureRun { session, out: command.output().unwrap() }
     }
 
+    /// Starts the fixture's blocking test with the reaper on, waits until its container runs,
+    /// kills the process and returns its session.
+    fn spawn_holding(tag: &str, env: &[(&str, &str)]) -> String {
+        use std::io::BufRead;
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let session = format!("tls{tag}{:x}{nanos:x}", std::process::id());
+        let mut command = Command::new(FIXTURE);
+        for var in ["DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"] {
+            command.env_remove(var);
+        }
+        let mut child = command
+            .args(["--ignored", "--exact", "published::holds"])
+            .env("SCENARIO_SESSION_ID", &session)
+            .env("SCENARIO_PROJECT", format!("p{session}"))
+            .env("SCENARIO_REAPER", "on")
+            .env("SCENARIO_REAPER_GRACE_MS", "500")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let held = lines.any(|line| line.is_ok_and(|l| l.starts_with("holding container ")));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(held, "the blocking test did not report its container");
+        session
+    }
+
     fn output(&self) -> String {
         format!("{}\n{}", String::from_utf8_lossy(&self.out.stdout), String::from_utf8_lossy(&self.out.stderr))
     }
@@ -320,6 +349,20 @@ async fn a_tls_engine_in_its_own_namespace_is_used_however_it_is_named() {
     assert!(reached_on_engine(&reached), "reached at {reached}");
     assert_eq!(bound, tls.ip, "publish= binds published ports on that address only");
     sessions.push(by_entry.session);
+
+    // 4. The session's reaper reconnects from its own process with the same TLS material: a
+    //    killed run's container on this engine is removed by it.
+    let killed = FixtureRun::spawn_holding("reaped", &[("SCENARIO_DOCKER_HOSTS", &tls.entry())]);
+    let session = SessionId::new(&killed);
+    assert_eq!(scenario_tests::leftovers(&engine, &session).await.len(), 2, "the held container and its network");
+    // The reaper acts after its grace period (0.5 s): re-check until then plus 10 s.
+    let deadline = Instant::now() + Duration::from_millis(10_500);
+    let mut left = scenario_tests::leftovers(&engine, &session).await;
+    while !left.is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        left = scenario_tests::leftovers(&engine, &session).await;
+    }
+    assert_eq!(left, Vec::<String>::new(), "the reaper removed the killed run's resources on the TLS engine");
 
     for session in &sessions {
         assert_eq!(scenario_tests::leftovers(&engine, &SessionId::new(session)).await, Vec::<String>::new());

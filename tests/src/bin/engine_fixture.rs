@@ -48,6 +48,18 @@ mod published {
         );
         Ok(())
     }
+
+    /// Holds its environment until the process is killed (run with --ignored): what is left
+    /// is the session reaper's to remove, over the same endpoint.
+    #[test]
+    #[ignore]
+    async fn holds(env: &Env) -> TestResult {
+        println!("holding container {}", env.get::<Web>().id());
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        std::future::pending::<()>().await;
+        Ok(())
+    }
 }
 
 scenario_runtime::main!();
