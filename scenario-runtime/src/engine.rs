@@ -232,3 +232,34 @@ impl VersionCache {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Endpoint, Engine};
+
+    // These fail before any connection is attempted: the settings themselves are wrong.
+
+    #[tokio::test]
+    async fn tls_without_the_engines_ca_names_the_folder_and_where_it_came_from() {
+        let dir = std::env::temp_dir().join(format!("scn-noca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let endpoint = Endpoint { tls: Some(dir.clone()), ..Endpoint::new("tcp://192.0.2.1:2376", "DOCKER_HOST") };
+        let err = Engine::connect_endpoint(&endpoint).await.unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(err.contains("DOCKER_HOST") && err.contains(&format!("{}/ca.pem", dir.display())), "{err}");
+        assert!(err.contains("DOCKER_CERT_PATH"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn ssh_and_unknown_schemes_say_what_to_use_instead() {
+        let ssh = Endpoint::new("ssh://me@builder", "docker context `b` (DOCKER_CONTEXT)");
+        let err = Engine::connect_endpoint(&ssh).await.unwrap_err().to_string();
+        assert!(
+            err.contains("docker context `b`") && err.contains("ssh -nNT -L") && err.contains("tcp://HOST:2376"),
+            "{err}"
+        );
+        let npipe = Endpoint::new("npipe:////./pipe/docker_engine", "DOCKER_HOST");
+        let err = Engine::connect_endpoint(&npipe).await.unwrap_err().to_string();
+        assert!(err.contains("`npipe://` is not an engine address"), "{err}");
+    }
+}
