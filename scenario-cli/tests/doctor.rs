@@ -70,3 +70,23 @@ fn doctor_exits_non_zero_with_the_fix_when_the_engine_is_wrong() {
     assert_eq!(code, Some(1), "{said}");
     assert!(said.contains("tcp://127.0.0.1:1 (from DOCKER_HOST)") && said.contains("fix:"), "{said}");
 }
+
+#[tokio::test]
+async fn doctor_on_a_remote_tls_engine_says_where_ports_go_and_that_addresses_are_not_routable() {
+    let mut tls = scenario_tests::tls_engine::TlsEngine::start();
+    let _engine = tls.ready().await;
+    let certs = tls.client_certs().display().to_string();
+    let (code, said) =
+        doctor("none", &[("DOCKER_HOST", &tls.address()), ("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", &certs)]);
+    assert_eq!(code, Some(0), "{said}");
+    for expected in [
+        format!("engine: {} (configured by DOCKER_HOST)", tls.address()),
+        format!("TLS: client certificates and CA from {certs}"),
+        format!("published ports: bound on 0.0.0.0, reached at {}", tls.ip),
+        "open to that host's network".to_string(),
+        "container addresses: not routable (a remote engine's".to_string(),
+        "building: works".to_string(),
+    ] {
+        assert!(said.contains(&expected), "doctor should say `{expected}`:\n{said}");
+    }
+}
