@@ -190,6 +190,23 @@ async fn a_configured_engine_that_does_not_answer_is_an_error_naming_its_origin(
     assert!(!missing.out.status.success(), "{}", missing.output());
     assert!(missing.output().contains("docker context `gone` (currentContext in"), "{}", missing.output());
 
+    // A context whose engine is gone: the machine's default socket answers, and is not used.
+    let config = std::env::temp_dir().join(format!("scn-tls-deadctx-{}", std::process::id()));
+    let config_arg = config.display().to_string();
+    run(
+        "docker",
+        &["--config", &config_arg, "context", "create", "dead", "--docker", "host=unix:///nonexistent/docker.sock"],
+    );
+    run("docker", &["--config", &config_arg, "context", "use", "dead"]);
+    let dead = FixtureRun::new("dead", &[("DOCKER_CONFIG", &config_arg)]);
+    std::fs::remove_dir_all(&config).unwrap();
+    assert!(!dead.out.status.success(), "ran on another engine instead: {}", dead.output());
+    assert!(
+        dead.output().contains("unix:///nonexistent/docker.sock (from docker context `dead` (currentContext in"),
+        "{}",
+        dead.output()
+    );
+
     let ssh = FixtureRun::new("ssh", &[("DOCKER_HOST", "ssh://builder@10.0.0.9")]);
     assert!(!ssh.out.status.success());
     assert!(
