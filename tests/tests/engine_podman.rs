@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use scenario_runtime::engine::discovery;
 use scenario_runtime::{Engine, SessionId};
 
 const QUICKSTART: &str = env!("CARGO_BIN_EXE_quickstart_example");
@@ -18,10 +19,12 @@ struct PodmanService {
 }
 
 impl PodmanService {
-    fn start() -> PodmanService {
-        let dir = std::env::temp_dir().join(format!("scn-podman-{}", std::process::id()));
+    /// `tag` keeps the folders of services of tests running side by side apart.
+    fn start(tag: &str) -> PodmanService {
+        let dir = std::env::temp_dir().join(format!("scn-podman-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        // The socket where rootless Podman puts it under $XDG_RUNTIME_DIR (here `xdg/`).
+        std::fs::create_dir_all(dir.join("xdg/podman")).unwrap();
         let log = std::fs::File::create(dir.join("podman.log")).unwrap();
         let service = Command::new("podman")
             .arg("--root")
@@ -29,7 +32,7 @@ impl PodmanService {
             .arg("--runroot")
             .arg(dir.join("run"))
             .args(["--storage-driver", "vfs", "system", "service", "--time=0"])
-            .arg(format!("unix://{}", dir.join("podman.sock").display()))
+            .arg(format!("unix://{}", dir.join("xdg/podman/podman.sock").display()))
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -39,7 +42,7 @@ impl PodmanService {
     }
 
     fn address(&self) -> String {
-        format!("unix://{}", self.dir.join("podman.sock").display())
+        format!("unix://{}", self.dir.join("xdg/podman/podman.sock").display())
     }
 
     /// Waits (bounded) until the service answers, then gives it the test image.
@@ -86,7 +89,7 @@ fn docker_cli(config: &str, args: &[&str]) {
 
 #[tokio::test]
 async fn the_quickstart_runs_on_podman_found_through_a_docker_context() {
-    let mut podman = PodmanService::start();
+    let mut podman = PodmanService::start("context");
     let engine = podman.ready().await;
     let config = podman.dir.join("docker-config").display().to_string();
     docker_cli(&config, &["context", "create", "podman", "--docker", &format!("host={}", podman.address())]);
@@ -114,4 +117,32 @@ async fn the_quickstart_runs_on_podman_found_through_a_docker_context() {
     );
     assert!(output.contains(&connected), "the engine is Podman, found through the context: {output}");
     assert_eq!(scenario_tests::leftovers(&engine, &SessionId::new(&session)).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn with_nothing_configured_discovery_finds_podmans_socket_past_a_dead_one() {
+    let mut podman = PodmanService::start("sockets");
+    podman.ready().await;
+    let xdg = podman.dir.join("xdg");
+    let home = podman.dir.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    // Rootless Docker's socket comes first in the order: here it exists but nothing listens.
+    drop(std::os::unix::net::UnixListener::bind(xdg.join("docker.sock")).unwrap());
+    let (xdg, home) = (xdg.display().to_string(), home.display().to_string());
+    let var = |key: &str| match key {
+        "XDG_RUNTIME_DIR" => Some(xdg.clone()),
+        "HOME" => Some(home.clone()),
+        _ => None,
+    };
+    let discovery = discovery::discover_with(&var, "unix:///nonexistent/docker.sock");
+    assert!(
+        discovery.steps.iter().any(|s| s.starts_with("rootless Docker") && s.ends_with("exists")),
+        "{:?}",
+        discovery.steps
+    );
+    let engine = Engine::connect_with(discovery).await.expect("Podman answers on its socket");
+    assert_eq!((engine.endpoint(), engine.target().origin.as_str()), (podman.address().as_str(), "rootless Podman"));
+    let version = engine.docker().version().await.unwrap();
+    let product = version.components.unwrap_or_default().into_iter().map(|c| c.name).collect::<Vec<_>>();
+    assert!(product.iter().any(|name| name.contains("Podman")), "the engine found is Podman: {product:?}");
 }
