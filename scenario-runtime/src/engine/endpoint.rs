@@ -135,10 +135,12 @@ impl Endpoint {
 }
 
 /// `DOCKER_TLS_VERIFY` (any non-empty value, as for the docker CLI) on a TCP address means TLS
-/// with the material in `DOCKER_CERT_PATH`, else in the config folder.
+/// with the material in `DOCKER_CERT_PATH`, else in the config folder. `DOCKER_TLS` (TLS without
+/// verification, for the CLI) is TLS too, but verified: plain HTTP to a TLS port only fails later
+/// and less clearly, and the engine's certificate is never taken on trust.
 fn tls_from_env(host: &str, var: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
     let tcp = host.starts_with("tcp://") || host.starts_with("https://");
-    if !tcp || var("DOCKER_TLS_VERIFY").is_none() {
+    if !tcp || (var("DOCKER_TLS_VERIFY").is_none() && var("DOCKER_TLS").is_none()) {
         return None;
     }
     var("DOCKER_CERT_PATH").map(PathBuf::from).or_else(|| context::config_dir(var))
@@ -177,7 +179,8 @@ pub(crate) fn require_ca(endpoint: &Endpoint, dir: &Path) -> Result<PathBuf, Err
             origin: endpoint.origin.clone(),
             reason: format!(
                 "TLS to {} needs the engine's CA certificate at {} (with cert.pem and key.pem beside it for \
-                 client authentication); set DOCKER_CERT_PATH to the folder that has them",
+                 client authentication; the engine's certificate is always verified); set DOCKER_CERT_PATH \
+                 to the folder that has them",
                 endpoint.host,
                 ca.display()
             ),
@@ -231,6 +234,8 @@ mod tests {
             Some(PathBuf::from("/home/u/.docker"))
         );
         assert_eq!(Endpoint::parse_entry("unix:///s.sock", "t", &verify).unwrap().tls, None);
+        let tls_only = env(&[("DOCKER_TLS", "1"), ("DOCKER_CERT_PATH", "/certs")]);
+        assert_eq!(Endpoint::parse_entry("tcp://h:2376", "t", &tls_only).unwrap().tls, Some(PathBuf::from("/certs")));
     }
 
     #[test]
