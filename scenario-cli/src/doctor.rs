@@ -68,14 +68,18 @@ pub async fn run(project: &ProjectId) -> Result<(), String> {
             fix: "check that the endpoint is a Docker API (docker version) and not another service".into(),
         }),
     }
-    match engine.docker().info().await {
+    let rootless = match engine.docker().info().await {
         Ok(info) => {
             let options = info.security_options.unwrap_or_default();
-            let rootless = options.iter().any(|o| o.contains("name=rootless"));
+            let rootless = options.iter().any(|o| o.contains("name=rootless")) || podman_says_rootless(&engine).await;
             println!("  rootless: {}", if rootless { "yes" } else { "no" });
+            rootless
         }
-        Err(e) => println!("  rootless: unknown (info failed: {e})"),
-    }
+        Err(e) => {
+            println!("  rootless: unknown (info failed: {e})");
+            false
+        }
+    };
 
     println!("  published ports: bound on {}, reached at {}", engine.publish_ip(), engine.port_host());
     if !target.is_local() && target.publish.is_none() {
@@ -84,7 +88,7 @@ pub async fn run(project: &ProjectId) -> Result<(), String> {
              ?publish=IP in SCENARIO_DOCKER_HOSTS or SCENARIO_PUBLISH_ADDRESS narrows that)"
         );
     }
-    println!("  container addresses: {}", routability(&engine).await);
+    println!("  container addresses: {}", routability(&engine, rootless).await);
 
     match build_works(&engine).await {
         Ok(ms) => println!("  building: works (a FROM scratch image built and removed in {ms} ms)"),
@@ -147,11 +151,33 @@ fn report(problems: Vec<Problem>) -> String {
     format!("{} problem(s):\n{}", lines.len(), lines.join("\n"))
 }
 
+/// Podman's /info says `"Rootless": true` (its own field, which bollard's model does not carry)
+/// instead of Docker's `name=rootless` security option. Read raw, over a socket only.
+async fn podman_says_rootless(engine: &Engine) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Some(path) = engine.target().host.strip_prefix("unix://") else { return false };
+    let Ok(mut stream) = tokio::net::UnixStream::connect(path).await else { return false };
+    let mut response = Vec::new();
+    let asked = stream.write_all(b"GET /info HTTP/1.0\r\nHost: engine\r\n\r\n").await;
+    if asked.is_err() || stream.read_to_end(&mut response).await.is_err() {
+        return false;
+    }
+    let body = response.windows(4).position(|w| w == b"\r\n\r\n").map(|at| &response[at + 4..]);
+    let info: Option<serde_json::Value> = body.and_then(|b| serde_json::from_slice(b).ok());
+    info.and_then(|i| i.get("Rootless").and_then(|r| r.as_bool())).unwrap_or(false)
+}
+
 /// Whether this process reaches the engine's container addresses: the port probe's choice
 /// between connecting to a container directly and judging through its published port.
-async fn routability(engine: &Engine) -> String {
+async fn routability(engine: &Engine, rootless: bool) -> String {
     if !engine.target().is_local() {
         return "not routable (a remote engine's; the port probe judges through published ports)".into();
+    }
+    if rootless {
+        // Its networks live in the user namespace the engine made, whatever subnets they name.
+        return "not routable (a rootless engine's networks are inside its own namespace; the port probe \
+                judges through published ports)"
+            .into();
     }
     if std::env::var("SCENARIO_PORT_PROBE").is_ok_and(|v| v == "proxy") {
         return "not used (SCENARIO_PORT_PROBE=proxy: the port probe judges through published ports)".into();
