@@ -1,7 +1,7 @@
 //! The connection to one Docker engine: which endpoint (found by [`discovery`]), which API
 //! version, which host its published ports are bound and reached on.
 
-pub mod context;
+mod context;
 pub mod discovery;
 pub mod endpoint;
 
