@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 started=$(date +%s)
 scripts/prepare-images.sh all
+scripts/install-engine-tools.sh
 cargo fmt --check
 cargo test --workspace --all-targets "$@"
 # The runtime builds beside crates that turn on bollard's date features (testcontainers: time).

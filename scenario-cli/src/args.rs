@@ -17,6 +17,8 @@ pub enum Command {
     },
     /// Run `cargo test` with the project's options set for the scenario harnesses.
     Test(crate::test_command::TestRun),
+    /// Which engine would be used and why, and whether what scenario needs from it works.
+    Doctor,
     Help,
 }
 
@@ -40,6 +42,10 @@ commands:
   down SCENARIO   remove the kept-alive containers, network and volumes of one scenario
   prune           remove everything of this project that carries dev.scenario.managed=true
   prune --images  the same, and every image built from the project's build contexts
+  doctor          which engine is used and why (DOCKER_HOST, docker context, default
+                  sockets), its version, rootless or not, where published ports go,
+                  whether container addresses are routable, whether building works and
+                  what --reuse would find; exits non-zero with the fix if something is wrong
 
 The project is the workspace around the current directory (SCENARIO_PROJECT or --project
 overrides it); nothing of another project and nothing without the managed label is touched.";
@@ -72,6 +78,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Strin
         ["down", scenario] => Command::Down { scenario: scenario.to_string() },
         ["down"] => return Err("`down` needs the scenario's name (see `cargo scenario ls`)".into()),
         ["prune"] => Command::Prune { images },
+        ["doctor"] => Command::Doctor,
         [other, ..] => return Err(format!("unknown command `{other}`")),
     };
     if images && !matches!(command, Command::Prune { .. }) {
@@ -91,6 +98,7 @@ mod tests {
     #[test]
     fn commands_parse_with_and_without_cargos_subcommand_word() {
         assert_eq!(parse_words("ls").unwrap().command, Command::List);
+        assert_eq!(parse_words("scenario doctor").unwrap().command, Command::Doctor);
         assert_eq!(parse_words("scenario ls").unwrap().command, Command::List);
         assert_eq!(parse_words("down checkout").unwrap().command, Command::Down { scenario: "checkout".into() });
         assert_eq!(

@@ -1,8 +1,10 @@
 //! `cargo scenario`: the containers that `cargo test -- --reuse` keeps alive, listed with
-//! whether they are still up to date, and removed per scenario or for the whole project.
+//! whether they are still up to date, and removed per scenario or for the whole project; and
+//! `doctor`, which shows the engine chosen and checks what scenario needs from it.
 
 mod args;
 mod built;
+mod doctor;
 mod kept;
 mod test_command;
 
@@ -32,6 +34,15 @@ async fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let project = invocation.project.as_deref().map(ProjectId::new).unwrap_or_else(ProjectId::detect);
+    if invocation.command == Command::Doctor {
+        return match doctor::run(&project).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(problems) => {
+                eprintln!("\n{problems}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match run(invocation.command, &project).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(why) => {
@@ -83,7 +94,7 @@ async fn run(command: Command, project: &ProjectId) -> Result<(), String> {
                 built::prune(&engine, project).await?;
             }
         }
-        Command::Help | Command::Test(_) => unreachable!("handled before connecting"),
+        Command::Help | Command::Test(_) | Command::Doctor => unreachable!("handled before connecting"),
     }
     Ok(())
 }

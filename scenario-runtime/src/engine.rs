@@ -1,39 +1,110 @@
-//! The connection to one Docker engine: which endpoint, which API version, which host its
-//! published ports are reached on.
+//! The connection to one Docker engine: which endpoint (found by [`discovery`]), which API
+//! version, which host its published ports are bound and reached on.
+
+mod context;
+pub mod discovery;
+pub mod endpoint;
 
 use std::time::Duration;
 
 use bollard::Docker;
+
+pub use endpoint::Endpoint;
 
 use crate::error::{Error, Result};
 
 /// Engine calls should never take long; a build or a followed log stream is not bounded by this.
 const REQUEST_TIMEOUT_SECS: u64 = 600;
 
-/// Where the engine listens when `DOCKER_HOST` is not set.
+/// Where the engine listens when nothing else is configured.
 pub const DEFAULT_ENDPOINT: &str = "unix:///var/run/docker.sock";
 
 /// A connected Docker engine. Cheap to clone (the client is reference counted).
 #[derive(Clone, Debug)]
 pub struct Engine {
     docker: Docker,
-    endpoint: String,
+    target: Endpoint,
+    canonical: String,
     port_host: String,
 }
 
 impl Engine {
-    /// Connects to `DOCKER_HOST` if set, else to the platform's default socket, and negotiates
-    /// the API version (engines older than the client's default reject newer versions).
+    /// Connects to the engine the docker CLI would use (see [`discovery`]): `DOCKER_HOST`, the
+    /// current docker context, else the first default socket that answers. Negotiates the API
+    /// version (engines older than the client's default reject newer versions).
     pub async fn connect() -> Result<Engine> {
-        let endpoint =
-            std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| DEFAULT_ENDPOINT.to_string());
-        Engine::connect_to(&endpoint).await
+        Engine::connect_with(discovery::discover()).await
     }
 
-    /// Connects to one endpoint in `DOCKER_HOST` syntax (`unix:///path`, `tcp://host:port`).
-    pub async fn connect_to(endpoint: &str) -> Result<Engine> {
-        let unreachable = |reason: String| Error::EngineUnreachable { endpoint: endpoint.to_string(), reason };
-        let socket = endpoint.strip_prefix("unix://");
+    /// Connects to what `discovery` decided, logging each of its steps at debug.
+    pub async fn connect_with(discovery: discovery::Discovery) -> Result<Engine> {
+        for step in &discovery.steps {
+            tracing::debug!(target: "scenario::engine", "discovery: {step}");
+        }
+        match discovery.outcome {
+            discovery::Outcome::Configured(endpoint) => Engine::connect_endpoint(&endpoint).await,
+            discovery::Outcome::Broken(e) => Err(e),
+            discovery::Outcome::Sockets(sockets) => {
+                let mut tried = Vec::new();
+                for endpoint in &sockets {
+                    match Engine::connect_endpoint(endpoint).await {
+                        Ok(engine) => return Ok(engine),
+                        Err(e) => {
+                            tracing::debug!(target: "scenario::engine", "discovery: {} does not answer: {e}", endpoint.describe());
+                            tried.push(format!("  {}: {e}", endpoint.describe()));
+                        }
+                    }
+                }
+                if tried.is_empty() {
+                    tried = discovery.steps.iter().map(|s| format!("  {s}")).collect();
+                }
+                Err(Error::EngineNotFound { tried: tried.join("\n") })
+            }
+        }
+    }
+
+    /// Connects to one entry: an address in `DOCKER_HOST` syntax (`unix:///path`,
+    /// `tcp://host:port`) or a docker context's name, with `?tls=DIR&publish=IP` options (see
+    /// [`endpoint`]). TLS on a `tcp://` address also follows `DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH`.
+    pub async fn connect_to(entry: &str) -> Result<Engine> {
+        Engine::connect_entry(entry, &format!("the endpoint `{entry}`")).await
+    }
+
+    /// [`Engine::connect_to`], naming where the entry came from in errors.
+    pub async fn connect_entry(entry: &str, origin: &str) -> Result<Engine> {
+        let var = |key: &str| std::env::var(key).ok().filter(|v| !v.is_empty());
+        Engine::connect_endpoint(&Endpoint::parse_entry(entry, origin, &var)?).await
+    }
+
+    /// Connects to a resolved endpoint; an engine that does not answer is an error naming it and
+    /// where it came from.
+    pub async fn connect_endpoint(endpoint: &Endpoint) -> Result<Engine> {
+        let unreachable = |reason: String| Error::EngineUnreachable { endpoint: endpoint.describe(), reason };
+        let unsupported = |reason: String| Error::EngineConfig { origin: endpoint.origin.clone(), reason };
+        let host = endpoint.host.as_str();
+        let socket = host.strip_prefix("unix://");
+        match endpoint.scheme() {
+            "unix" | "tcp" | "http" | "https" => {}
+            "ssh" => {
+                return Err(unsupported(format!(
+                    "{host}: engines over ssh:// are not supported; forward the engine's socket instead \
+                     (`ssh -nNT -L /tmp/remote-docker.sock:/var/run/docker.sock USER@HOST`, then \
+                     DOCKER_HOST=unix:///tmp/remote-docker.sock, whose published ports are the remote host's), \
+                     or serve the engine over TLS and use tcp://HOST:2376 with DOCKER_TLS_VERIFY=1"
+                )))
+            }
+            other => {
+                return Err(unsupported(format!(
+                    "{host}: `{other}://` is not an engine address scenario knows (unix://, tcp://)"
+                )))
+            }
+        }
+        if endpoint.scheme() == "https" && endpoint.tls.is_none() {
+            return Err(unsupported(format!(
+                "{host} needs TLS material: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the folder with ca.pem, \
+                 cert.pem and key.pem"
+            )));
+        }
         if let Some(path) = socket.filter(|path| !std::path::Path::new(path).exists()) {
             return Err(unreachable(format!("socket {path} does not exist")));
         }
@@ -42,12 +113,20 @@ impl Engine {
         let cache = socket.and_then(VersionCache::for_socket);
         let known = cache.as_ref().and_then(VersionCache::read);
         let version = known.as_ref().unwrap_or(bollard::API_DEFAULT_VERSION);
-        let docker = match socket {
-            Some(path) => Docker::connect_with_socket(path, REQUEST_TIMEOUT_SECS, version),
-            None if endpoint.starts_with("tcp://") || endpoint.starts_with("http://") => {
-                Docker::connect_with_http(endpoint, REQUEST_TIMEOUT_SECS, version)
+        let docker = match (socket, &endpoint.tls) {
+            (Some(path), _) => Docker::connect_with_socket(path, REQUEST_TIMEOUT_SECS, version),
+            (None, Some(dir)) => {
+                let ca = endpoint::require_ca(endpoint, dir)?;
+                Docker::connect_with_ssl(
+                    host,
+                    &dir.join("key.pem"),
+                    &dir.join("cert.pem"),
+                    &ca,
+                    REQUEST_TIMEOUT_SECS,
+                    version,
+                )
             }
-            None => Docker::connect_with_host(endpoint),
+            (None, None) => Docker::connect_with_http(host, REQUEST_TIMEOUT_SECS, version),
         }
         .map_err(|e| unreachable(e.to_string()))?;
         let docker = match known {
@@ -56,21 +135,27 @@ impl Engine {
                 tokio::time::timeout(Duration::from_secs(10), docker.ping())
                     .await
                     .map_err(|_| unreachable("no answer within 10 s".into()))?
-                    .map_err(|e| unreachable(e.to_string()))?;
+                    .map_err(|e| unreachable(error_chain(&e)))?;
                 docker
             }
             None => {
                 let docker = tokio::time::timeout(Duration::from_secs(10), docker.negotiate_version())
                     .await
                     .map_err(|_| unreachable("no answer within 10 s".into()))?
-                    .map_err(|e| unreachable(e.to_string()))?;
+                    .map_err(|e| unreachable(error_chain(&e)))?;
                 if let Some(cache) = &cache {
                     cache.write(&docker.client_version());
                 }
                 docker
             }
         };
-        Ok(Engine { docker, endpoint: endpoint.to_string(), port_host: port_host_of(endpoint) })
+        tracing::debug!(target: "scenario::engine", "connected to {}", endpoint.describe());
+        Ok(Engine {
+            docker,
+            canonical: endpoint.canonical(),
+            port_host: endpoint.port_host(),
+            target: endpoint.clone(),
+        })
     }
 
     /// The bollard client, for calls the runtime does not wrap.
@@ -78,15 +163,42 @@ impl Engine {
         &self.docker
     }
 
-    /// The endpoint this engine was reached on, as given.
+    /// The endpoint this engine was reached on, as an entry that [`Engine::connect_to`] connects
+    /// to again (the address, with its TLS folder and publish address if it has them).
     pub fn endpoint(&self) -> &str {
-        &self.endpoint
+        &self.canonical
+    }
+
+    /// The endpoint with where it came from.
+    pub fn target(&self) -> &Endpoint {
+        &self.target
     }
 
     /// The host name or address on which this engine's published ports are reached.
     pub fn port_host(&self) -> &str {
         &self.port_host
     }
+
+    /// The address published ports are bound to by default: loopback on this machine, all of
+    /// the engine host's addresses on a remote engine (see [`Endpoint::publish_ip`]).
+    pub fn publish_ip(&self) -> &str {
+        self.target.publish_ip()
+    }
+}
+
+/// A bollard error with its causes: "error trying to connect" alone does not say that the
+/// certificate was refused.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let more = inner.to_string();
+        if !text.contains(&more) {
+            text = format!("{text}: {more}");
+        }
+        cause = inner.source();
+    }
+    text
 }
 
 /// The API version negotiated with one daemon, kept in the user's private runtime folder under a
@@ -121,44 +233,33 @@ impl VersionCache {
     }
 }
 
-/// A local socket publishes on this machine's loopback; a TCP engine publishes on its own host.
-fn port_host_of(endpoint: &str) -> String {
-    let rest = endpoint
-        .strip_prefix("tcp://")
-        .or_else(|| endpoint.strip_prefix("http://"))
-        .or_else(|| endpoint.strip_prefix("https://"));
-    match rest {
-        Some(rest) => {
-            let authority = rest.split('/').next().unwrap_or(rest);
-            let host = match authority.rsplit_once(':') {
-                Some((host, _port)) if !host.ends_with(']') || authority.starts_with('[') => host,
-                _ => authority,
-            };
-            let host = host.trim_start_matches('[').trim_end_matches(']');
-            if host.is_empty() || host == "0.0.0.0" || host == "localhost" {
-                "127.0.0.1".to_string()
-            } else {
-                host.to_string()
-            }
-        }
-        None => "127.0.0.1".to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::port_host_of;
+    use super::{Endpoint, Engine};
 
-    #[test]
-    fn ports_of_a_local_socket_are_on_loopback() {
-        assert_eq!(port_host_of("unix:///var/run/docker.sock"), "127.0.0.1");
+    // These fail before any connection is attempted: the settings themselves are wrong.
+
+    #[tokio::test]
+    async fn tls_without_the_engines_ca_names_the_folder_and_where_it_came_from() {
+        let dir = std::env::temp_dir().join(format!("scn-noca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let endpoint = Endpoint { tls: Some(dir.clone()), ..Endpoint::new("tcp://192.0.2.1:2376", "DOCKER_HOST") };
+        let err = Engine::connect_endpoint(&endpoint).await.unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(err.contains("DOCKER_HOST") && err.contains(&format!("{}/ca.pem", dir.display())), "{err}");
+        assert!(err.contains("DOCKER_CERT_PATH"), "{err}");
     }
 
-    #[test]
-    fn ports_of_a_tcp_engine_are_on_its_host() {
-        assert_eq!(port_host_of("tcp://10.1.2.3:2375"), "10.1.2.3");
-        assert_eq!(port_host_of("tcp://localhost:2375"), "127.0.0.1");
-        assert_eq!(port_host_of("tcp://[fd00::1]:2375"), "fd00::1");
-        assert_eq!(port_host_of("tcp://builder.internal"), "builder.internal");
+    #[tokio::test]
+    async fn ssh_and_unknown_schemes_say_what_to_use_instead() {
+        let ssh = Endpoint::new("ssh://me@builder", "docker context `b` (DOCKER_CONTEXT)");
+        let err = Engine::connect_endpoint(&ssh).await.unwrap_err().to_string();
+        assert!(
+            err.contains("docker context `b`") && err.contains("ssh -nNT -L") && err.contains("tcp://HOST:2376"),
+            "{err}"
+        );
+        let npipe = Endpoint::new("npipe:////./pipe/docker_engine", "DOCKER_HOST");
+        let err = Engine::connect_endpoint(&npipe).await.unwrap_err().to_string();
+        assert!(err.contains("`npipe://` is not an engine address"), "{err}");
     }
 }

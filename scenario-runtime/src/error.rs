@@ -19,6 +19,19 @@ pub enum Error {
     )]
     EngineUnreachable { endpoint: String, reason: String },
 
+    /// The engine's configuration (DOCKER_HOST, a docker context, SCENARIO_DOCKER_HOSTS) cannot be used.
+    #[error("the Docker engine configured by {origin} cannot be used: {reason}")]
+    EngineConfig { origin: String, reason: String },
+
+    /// Nothing named an engine and no default socket answered.
+    #[error(
+        "no Docker engine found; looked at:\n{tried}\n  \
+         hint: start one (`systemctl start docker`), or name it: DOCKER_HOST=unix:///PATH or \
+         tcp://HOST:2376 (with DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH), or `docker context use NAME`; \
+         `cargo scenario doctor` shows what was tried"
+    )]
+    EngineNotFound { tried: String },
+
     /// The image is neither on the engine nor pullable.
     #[error(
         "image `{reference}` is not on the engine and could not be pulled: {reason}\n  \

@@ -15,8 +15,11 @@ enum Accepts {
     OneOf(&'static [&'static str]),
     /// A `tracing` filter such as `debug` or `scenario_runtime=debug`.
     LogFilter,
-    /// Docker endpoints (`unix://`, `tcp://`, `http://`, `https://`, `ssh://`), separated by commas or spaces.
+    /// Docker endpoints (`unix://`, `tcp://`, ...) or docker context names, separated by commas
+    /// or spaces.
     Endpoints,
+    /// An IP address.
+    Address,
     /// Any text that is not empty (ids, paths).
     Text,
     /// Set by the project itself for processes it starts; not checked.
@@ -35,6 +38,7 @@ const VARIABLES: &[Variable] = &[
     Variable { name: "SCENARIO_PROGRESS", accepts: Accepts::OneOf(&["auto", "live", "plain", "off"]) },
     Variable { name: "SCENARIO_LOG", accepts: Accepts::LogFilter },
     Variable { name: "SCENARIO_DOCKER_HOSTS", accepts: Accepts::Endpoints },
+    Variable { name: "SCENARIO_PUBLISH_ADDRESS", accepts: Accepts::Address },
     Variable { name: "SCENARIO_PORT_PROBE", accepts: Accepts::OneOf(&["auto", "proxy"]) },
     Variable { name: "SCENARIO_SESSION_ID", accepts: Accepts::Text },
     Variable { name: "SCENARIO_PROJECT", accepts: Accepts::Text },
@@ -138,17 +142,27 @@ fn check_value(accepts: Accepts, value: &str) -> Result<(), String> {
             .map(|_| ())
             .map_err(|e| format!("a tracing filter such as `debug` or `scenario_runtime=debug` ({e})")),
         Accepts::Endpoints => {
-            for endpoint in split_endpoints(value) {
-                let known = ["unix://", "tcp://", "http://", "https://", "ssh://"];
-                if !known.iter().any(|scheme| endpoint.starts_with(scheme)) {
+            for entry in split_endpoints(value) {
+                // `tcp://host:2376?tls=DIR`, or a context's name (letters, digits, `_.+-`).
+                let address = entry.split('?').next().unwrap_or_default();
+                let scheme_ok =
+                    ["unix://", "tcp://", "http://", "https://", "ssh://"].iter().any(|s| address.starts_with(s));
+                let context_name =
+                    !address.is_empty() && address.chars().all(|c| c.is_ascii_alphanumeric() || "_.+-".contains(c));
+                if !scheme_ok && !context_name {
                     return Err(format!(
-                        "Docker endpoints starting with unix://, tcp://, http://, https:// or ssh:// \
-                         (`{endpoint}` has none of them)"
+                        "Docker endpoints (unix://PATH, tcp://HOST:PORT, ...) or docker context names \
+                         (`{entry}` is neither)"
                     ));
                 }
             }
             Ok(())
         }
+        Accepts::Address => value
+            .trim()
+            .parse::<std::net::IpAddr>()
+            .map(|_| ())
+            .map_err(|_| "an IP address such as 10.0.0.2".to_string()),
         Accepts::Text | Accepts::Internal => Ok(()),
     }
 }
@@ -191,7 +205,8 @@ mod tests {
             ("SCENARIO_POOL", "Off"),
             ("SCENARIO_INSTANCES", "4"),
             ("SCENARIO_LOG", "scenario_runtime=debug,warn"),
-            ("SCENARIO_DOCKER_HOSTS", "unix:///a.sock, tcp://10.0.0.2:2376"),
+            ("SCENARIO_DOCKER_HOSTS", "unix:///a.sock, tcp://10.0.0.2:2376?tls=/certs&publish=10.0.0.2 remote-ctx"),
+            ("SCENARIO_PUBLISH_ADDRESS", "10.0.0.2"),
             ("SCENARIO_REAPER_GRACE_MS", "0"),
             ("SCENARIO_PROGRESS", "plain"),
             ("SCENARIO_REAPER_ROLE", "anything"),
@@ -214,7 +229,7 @@ mod tests {
         ]);
         let lines: Vec<String> = checked.errors.iter().map(ToString::to_string).collect();
         assert_eq!(lines.len(), 6, "{lines:#?}");
-        assert_eq!(lines[0], "SCENARIO_DOCKER_HOSTS = \"unix:///a.sock,10.0.0.2:2375\" is not valid: expected Docker endpoints starting with unix://, tcp://, http://, https:// or ssh:// (`10.0.0.2:2375` has none of them)");
+        assert_eq!(lines[0], "SCENARIO_DOCKER_HOSTS = \"unix:///a.sock,10.0.0.2:2375\" is not valid: expected Docker endpoints (unix://PATH, tcp://HOST:PORT, ...) or docker context names (`10.0.0.2:2375` is neither)");
         assert_eq!(lines[1], "SCENARIO_INSTANCES = \"abc\" is not valid: expected a whole number from 1 to 256");
         assert!(
             lines[2].starts_with("SCENARIO_LOG = \"scenario_runtime=loud\" is not valid: expected a tracing filter")

@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use scenario_runtime::prelude::*;
 use scenario_runtime::{cleanup, labels};
 
+pub mod tls_engine;
+
 /// The busybox image every runtime test runs; `scripts/prepare-images.sh` makes it locally.
 pub const BUSYBOX: &str = "busybox:1.35";
 

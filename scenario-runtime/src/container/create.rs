@@ -14,8 +14,16 @@ fn nanos(d: std::time::Duration) -> i64 {
     i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
 }
 
-/// The create request of `spec` in `scope`, running `image` on `network`.
-pub(crate) fn create_body(spec: &ContainerSpec, scope: &ScopeIds, image: &str, network: &str) -> ContainerCreateBody {
+/// The create request of `spec` in `scope`, running `image` on `network`. Ports left at the
+/// default loopback binding are bound on `publish_ip`, the engine's publish address (a remote
+/// engine's loopback is not reachable from here).
+pub(crate) fn create_body(
+    spec: &ContainerSpec,
+    scope: &ScopeIds,
+    image: &str,
+    network: &str,
+    publish_ip: &str,
+) -> ContainerCreateBody {
     let mut all_labels: HashMap<String, String> = spec.labels.clone().into_iter().collect();
     all_labels.extend(scope.labels());
     all_labels.insert(labels::CONTAINER.into(), spec.name.clone());
@@ -29,7 +37,9 @@ pub(crate) fn create_body(spec: &ContainerSpec, scope: &ScopeIds, image: &str, n
         .iter()
         .map(|p| {
             let binding = PortBinding {
-                host_ip: Some(p.host_ip.clone()),
+                host_ip: Some(
+                    if p.host_ip == crate::engine::endpoint::LOOPBACK { publish_ip } else { &p.host_ip }.to_string(),
+                ),
                 host_port: Some(p.host_port.map(|h| h.to_string()).unwrap_or_default()),
             };
             (p.key(), Some(vec![binding]))

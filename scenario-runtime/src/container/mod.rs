@@ -145,7 +145,7 @@ impl Container<Configured> {
             Ok(network) => network,
             Err(e) => return Err((self, e)),
         };
-        let body = create::create_body(&self.shared.spec, scope.ids(), &image.id, network);
+        let body = create::create_body(&self.shared.spec, scope.ids(), &image.id, network, engine.publish_ip());
         let options = bollard::query_parameters::CreateContainerOptionsBuilder::new().name(&self.shared.name).build();
         let created = match engine.docker().create_container(Some(options), body).await {
             Ok(created) => created,

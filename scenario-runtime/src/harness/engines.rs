@@ -1,5 +1,6 @@
 //! The engines a run spreads its scenario instances over: `SCENARIO_DOCKER_HOSTS` (a list of
-//! endpoints in DOCKER_HOST syntax), else `DOCKER_HOST` or the default socket. Each is connected
+//! endpoints in DOCKER_HOST syntax or docker context names, see `engine::endpoint`), else the
+//! engine discovery finds. Each is connected
 //! on first use, with this session's reaper lease for it held until the process ends.
 
 use std::sync::{Arc, Mutex};
@@ -27,7 +28,7 @@ impl Engines {
         self.connected[index]
             .get_or_init(|| async {
                 let connected = match &self.endpoints[index] {
-                    Some(endpoint) => Engine::connect_to(endpoint).await,
+                    Some(entry) => Engine::connect_entry(entry, "SCENARIO_DOCKER_HOSTS").await,
                     None => Engine::connect().await,
                 };
                 let engine = connected.map_err(|e| Arc::new(e.to_string()))?;

@@ -29,7 +29,13 @@ pub(crate) struct Request<'a> {
 /// slot). A container that fails to start is removed again. Errors name `label`.
 pub(crate) async fn create_and_start(engine: &Engine, request: Request<'_>, label: &str) -> Result<Option<Created>> {
     let image = crate::image::ensure(engine, &request.spec.image).await?;
-    let mut body = crate::container::create::create_body(request.spec, request.ids, &image.id, request.network);
+    let mut body = crate::container::create::create_body(
+        request.spec,
+        request.ids,
+        &image.id,
+        request.network,
+        engine.publish_ip(),
+    );
     let all_labels = body.labels.get_or_insert_with(HashMap::new);
     // Fresh containers are never kept for reuse, whatever the scenario's scope is.
     all_labels.remove(labels::REUSE);

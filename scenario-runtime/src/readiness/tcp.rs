@@ -22,7 +22,10 @@ pub(super) async fn wait_for_port(target: &ProbeTarget<'_>, port: u16, seen: &La
     // `SCENARIO_PORT_PROBE=proxy` judges through the published port only (for engines whose
     // container addresses are routable but not the path the tests will take).
     let proxy_only = std::env::var("SCENARIO_PORT_PROBE").is_ok_and(|v| v == "proxy");
-    let mut direct = target.ip.filter(|_| !proxy_only).map(|ip| SocketAddr::new(ip, port));
+    // A remote engine's container addresses are another host's: one may even collide with a
+    // local container's address and answer for it.
+    let local = target.engine.target().is_local();
+    let mut direct = target.ip.filter(|_| !proxy_only && local).map(|ip| SocketAddr::new(ip, port));
     let mut backoff = Backoff::new();
     loop {
         if let Some(addr) = direct {
