@@ -29,6 +29,7 @@
 
 pub mod artifacts;
 pub mod cleanup;
+pub mod compose;
 pub mod container;
 pub mod declare;
 pub mod engine;
@@ -44,6 +45,7 @@ pub mod pool;
 pub mod readiness;
 pub mod reaper;
 pub mod reuse;
+mod run_options;
 pub mod scope;
 pub mod spec;
 mod teardown;
@@ -72,6 +74,7 @@ pub mod prelude {
 /// What the macros' generated code calls; not a stable API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::compose::Variables as ComposeVariables;
     pub use crate::declare::env::ErasedEnv;
     pub use crate::declare::registry::TestFuture;
     pub use crate::declare::{

@@ -67,7 +67,7 @@ pub(crate) fn create_body(spec: &ContainerSpec, scope: &ScopeIds, image: &str, n
     aliases.extend(spec.aliases.iter().cloned());
     let endpoint = EndpointSettings { aliases: Some(aliases), ..Default::default() };
 
-    ContainerCreateBody {
+    let mut body = ContainerCreateBody {
         image: Some(image.to_string()),
         cmd: spec.cmd.clone(),
         entrypoint: spec.entrypoint.clone(),
@@ -95,5 +95,7 @@ pub(crate) fn create_body(spec: &ContainerSpec, scope: &ScopeIds, image: &str, n
             endpoints_config: Some(HashMap::from([(network.to_string(), endpoint)])),
         }),
         ..Default::default()
-    }
+    };
+    spec.run.apply(&mut body);
+    body
 }
