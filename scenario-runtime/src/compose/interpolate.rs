@@ -116,7 +116,7 @@ fn braced(inside: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Strin
     let value = lookup(name);
     let set_and_not_empty = value.as_deref().is_some_and(|v| !v.is_empty());
     let word = |w: &str| interpolate(w, lookup);
-    let operators: [(&str, fn(bool, bool) -> Choice); 6] = [
+    let operators: [(&str, Chooser); 6] = [
         (":-", |_, full| if full { Choice::Value } else { Choice::Word }),
         ("-", |set, _| if set { Choice::Value } else { Choice::Word }),
         (":?", |_, full| if full { Choice::Value } else { Choice::Fail }),
@@ -139,6 +139,9 @@ fn braced(inside: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Strin
         Choice::Fail => Err(InterpolationError::Required { variable: name.to_string(), message: word(rest)? }),
     }
 }
+
+/// Which value an operator gives, from (is set, is set and not empty).
+type Chooser = fn(bool, bool) -> Choice;
 
 enum Choice {
     Value,
