@@ -161,11 +161,13 @@ pub(super) static SERVICE_KEYS: &[(&str, &Shape)] = &[
 static REFUSED: &[(&str, &str)] = &[
     (
         "privileged",
-        "a privileged container gets every device and capability of the host the tests run on;          add the capabilities it needs with `cap_add`",
+        "a privileged container gets every device and capability of the host the tests run on; \
+         add the capabilities it needs with `cap_add`",
     ),
     (
         "network_mode",
-        "each instance of a scenario runs on a network of its own, which `host`, `none`, `service:` and          `container:` would bypass (instances would share ports and names)",
+        "each instance of a scenario runs on a network of its own, which `host`, `none`, `service:` \
+         and `container:` would bypass (instances would share ports and names)",
     ),
     ("pid", "sharing the host's process namespace lets a test see and signal the machine's processes"),
     ("ipc", "sharing IPC namespaces across containers is not isolated per instance"),
@@ -173,7 +175,8 @@ static REFUSED: &[(&str, &str)] = &[
     ("volumes_from", "name the volume under the top-level `volumes` and mount it in both services"),
     (
         "links",
-        "every service already reaches every other by its name on the instance's network;          give other names with `networks: {default: {aliases: [...]}}`",
+        "every service already reaches every other by its name on the instance's network; \
+         give other names with `networks: {default: {aliases: [...]}}`",
     ),
     ("scale", "copies of a scenario come from `#[scenario(instances = N)]`, each isolated"),
 ];

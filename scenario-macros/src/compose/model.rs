@@ -268,7 +268,7 @@ pub(super) fn resolve(compose: ComposeFile, location: &Location, options: &Optio
                 problem(format!(
                     "host port {fixed} is fixed, so the scenario's instances would all claim it; \
                      publish the container port alone (e.g. \"{}\") to get a free host port per instance, \
-                     or add `remap_ports = true` to the attribute to let the engine pick them",
+                     or add `remap_ports` to the attribute to let the engine pick them",
                     port.container
                 ));
             }

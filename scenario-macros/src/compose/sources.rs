@@ -108,7 +108,7 @@ impl Reader<'_> {
             Ok(text) => text,
             Err(e) => {
                 self.sources.problems.push(format!(
-                    "cannot read the compose file `{file}`: {e} (paths are relative to the folder of the crate's Cargo.toml)"
+                    "cannot read the compose file `{file}`: {e} (the path is relative to the folder of the crate's Cargo.toml)"
                 ));
                 return None;
             }

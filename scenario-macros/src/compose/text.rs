@@ -48,7 +48,7 @@ impl Sites {
         match self.text(raw) {
             Text::Literal(value) => Ok(value),
             Text::Variable { at, .. } => Err(format!(
-                "{at}: {what} `{raw}` uses interpolation, but it is decided when the crate compiles; \
+                "{what} `{raw}` ({at}) uses interpolation, but it is decided when the crate compiles; \
                  write the value itself"
             )),
         }
@@ -110,7 +110,10 @@ mod tests {
         assert_eq!(sites.text("${TAG}"), Text::Variable { raw: "${TAG}".into(), at: "b.yml:9".into() });
         assert_eq!(sites.text("${X}"), Text::Variable { raw: "${X}".into(), at: "a.yml:5".into() });
         assert_eq!(sites.text("5$$"), Text::Literal("5$".into()));
-        assert!(sites.fixed("${TAG}", "the container port").unwrap_err().contains("b.yml:9: the container port"));
+        assert!(sites
+            .fixed("${TAG}", "the container port")
+            .unwrap_err()
+            .contains("the container port `${TAG}` (b.yml:9) uses interpolation"));
     }
 
     #[test]
