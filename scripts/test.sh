@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 started=$(date +%s)
 scripts/prepare-images.sh all
+scripts/install-docker-compose.sh
 cargo test --workspace --all-targets "$@"
 if cargo nextest --version >/dev/null 2>&1; then
     # Under nextest the session's reaper removes the shared containers after the last test

@@ -15,7 +15,7 @@ use syn::{Ident, Path};
 
 use super::extras::Extras;
 use super::model::{EnvValue, HealthModel, HostPath, ImageModel, MountModel, ReadyModel, ServiceModel};
-use super::text::Text;
+use super::text::{Text, Words};
 use super::{Compose, ComputedContext};
 
 /// `pub mod services { pub struct Web; ... }`, to be placed inside the scenario module.
@@ -119,12 +119,12 @@ fn spec(service: &ServiceModel, context: Option<&syn::Expr>, folder: &HostPath, 
         }
     };
     if let Some(command) = &service.command {
-        let command = command.iter().map(owned);
-        calls.push(quote!(.cmd([#(#command),*])));
+        let command = words(command);
+        calls.push(quote!(.cmd(#command)));
     }
     if let Some(entrypoint) = &service.entrypoint {
-        let entrypoint = entrypoint.iter().map(owned);
-        calls.push(quote!(.entrypoint([#(#entrypoint),*])));
+        let entrypoint = words(entrypoint);
+        calls.push(quote!(.entrypoint(#entrypoint)));
     }
     // Env files first: `environment` wins over them.
     let env_files = service.env_files.iter().map(|path| {
@@ -265,6 +265,17 @@ fn text(value: &Text) -> TokenStream {
     match value {
         Text::Literal(literal) => quote!(#literal),
         Text::Variable { raw, at } => quote!(vars.text(#raw, #at)),
+    }
+}
+
+/// `command` or `entrypoint` as something `ContainerSpec::cmd` takes.
+fn words(words: &Words) -> TokenStream {
+    match words {
+        Words::List(list) => {
+            let list = list.iter().map(owned);
+            quote!([#(#list),*])
+        }
+        Words::Line { raw, at } => quote!(vars.words(#raw, #at)),
     }
 }
 

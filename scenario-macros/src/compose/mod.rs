@@ -12,6 +12,8 @@
 //! with interpolation stay as written (`text`) and are resolved when the scenario starts, by
 //! the runtime's `compose::Variables`. `expand` writes the code.
 
+#[cfg(test)]
+mod conformance;
 mod expand;
 mod extras;
 mod file;

@@ -13,7 +13,7 @@ use super::extras::{self, Extras, FileObjects};
 use super::file::{
     self, Build, ComposeFile, DependsOn, ListOrMap, PortEntry, ServiceNetworks, StringOrList, VolumeEntry,
 };
-use super::text::{split_outside, unescape, Sites, Text};
+use super::text::{split_outside, unescape, Sites, Text, Words};
 use crate::case::upper_camel_case;
 use crate::duration::parse_duration;
 
@@ -91,8 +91,8 @@ pub(super) struct ServiceModel {
     pub name: String,
     pub ty: Ident,
     pub image: ImageModel,
-    pub command: Option<Vec<Text>>,
-    pub entrypoint: Option<Vec<Text>>,
+    pub command: Option<Words>,
+    pub entrypoint: Option<Words>,
     /// Read when the scenario starts, before `env` (which wins).
     pub env_files: Vec<HostPath>,
     pub env: Vec<(String, EnvValue)>,
@@ -483,14 +483,15 @@ fn image(
     }
 }
 
-/// `command` and `entrypoint`: a list as it is, a string split the way a shell splits words.
-/// Interpolation happens per word, after the split (a value with spaces stays one word).
-fn words(key: &str, value: &StringOrList, sites: &Sites, problem: &mut impl FnMut(String)) -> Option<Vec<Text>> {
+/// `command` and `entrypoint`: a list as it is, a string split the way a shell splits words
+/// (after interpolation, so at the start when it has variables).
+fn words(key: &str, value: &StringOrList, sites: &Sites, problem: &mut impl FnMut(String)) -> Option<Words> {
     match value {
-        StringOrList::List(items) => Some(items.iter().map(|s| sites.text(&s.0)).collect()),
-        StringOrList::String(line) => match shlex::split(line) {
-            Some(words) => Some(words.iter().map(|w| sites.text(w)).collect()),
-            None => {
+        StringOrList::List(items) => Some(Words::List(items.iter().map(|s| sites.text(&s.0)).collect())),
+        StringOrList::String(line) => match (shlex::split(line), sites.text(line)) {
+            (Some(_), Text::Variable { raw, at }) => Some(Words::Line { raw, at }),
+            (Some(words), Text::Literal(_)) => Some(Words::List(words.iter().map(|w| sites.text(w)).collect())),
+            (None, _) => {
                 problem(format!("`{key}` has unbalanced quotes: `{line}`"));
                 None
             }

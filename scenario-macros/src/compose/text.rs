@@ -22,6 +22,15 @@ impl Text {
     }
 }
 
+/// `command` or `entrypoint`: words known at compile time, or a line written with interpolation,
+/// which is interpolated and then split at the start, as compose does (so a value with spaces
+/// makes several words, and an empty one none).
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Words {
+    List(Vec<Text>),
+    Line { raw: String, at: String },
+}
+
 /// Where each interpolated value of the scenario's files was written.
 #[derive(Default)]
 pub(super) struct Sites {

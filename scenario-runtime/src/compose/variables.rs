@@ -72,6 +72,16 @@ impl Variables {
         }
     }
 
+    /// `command` or `entrypoint` written as one line: interpolated, then split into words the way
+    /// a shell splits them, as compose does.
+    pub fn words(&self, raw: &str, at: &str) -> Vec<String> {
+        let line = self.text(raw, at);
+        shlex::split(&line).unwrap_or_else(|| {
+            self.problem(format!("{at}: `{raw}` resolves to `{line}`, whose quotes are unbalanced"));
+            Vec::new()
+        })
+    }
+
     /// A host path: `raw` resolved, relative to `folder` (the compose file's) unless absolute.
     pub fn path(&self, raw: &str, folder: &str, at: &str) -> PathBuf {
         Path::new(folder).join(self.text(raw, at))
@@ -182,6 +192,12 @@ mod tests {
         let spec = vars.finish(ContainerSpec::from_image("c", "i"));
         assert_eq!(spec.problems.len(), 1);
         assert!(spec.problems[0].contains("f:2") && spec.problems[0].contains("`x`"), "{:?}", spec.problems);
+    }
+
+    #[test]
+    fn a_line_is_split_after_interpolation() {
+        let vars = Variables::load(project(Some("ARGS=-p 8080\nNOTHING=\n")).to_str().unwrap());
+        assert_eq!(vars.words("httpd $ARGS '${NOTHING} x' $NOTHING", "f:1"), ["httpd", "-p", "8080", " x"]);
     }
 
     #[test]
