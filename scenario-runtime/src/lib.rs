@@ -82,7 +82,7 @@ pub mod __private {
         ScenarioDef, ScenarioRegistration, TestRegistration,
     };
     pub use crate::readiness::{LogSource, Readiness};
-    pub use crate::spec::{ContainerSpec, HealthCheck, Mount, PortSpec};
+    pub use crate::spec::{ContainerSpec, HealthCheck, Mount, PortSpec, Restart};
     pub use crate::{Container, Ready};
     pub use inventory;
     pub use std::boxed::Box;

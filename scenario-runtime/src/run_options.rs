@@ -3,7 +3,7 @@
 //! `cap_drop`, memory and CPU limits), as builder methods on [`ContainerSpec`] and their place in
 //! the engine's create request.
 
-use bollard::models::{ContainerCreateBody, HostConfig, ResourcesUlimits};
+use bollard::models::{ContainerCreateBody, HostConfig, ResourcesUlimits, RestartPolicy, RestartPolicyNameEnum};
 use serde::Serialize;
 
 use crate::spec::ContainerSpec;
@@ -26,6 +26,17 @@ pub struct RunOptions {
     pub memory: Option<i64>,
     /// CPU limit in billionths of a CPU.
     pub nano_cpus: Option<i64>,
+    /// A restart policy; none by default, so a test sees a crash instead of a restart.
+    pub restart: Option<Restart>,
+}
+
+/// When the engine restarts the container.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Restart {
+    Always,
+    UnlessStopped,
+    /// After a non-zero exit, at most this many times (0: no limit).
+    OnFailure(u32),
 }
 
 /// A resource limit of the container's processes (`nofile`, `nproc`, ...).
@@ -59,6 +70,14 @@ impl RunOptions {
         host.cap_drop = list(&self.cap_drop);
         host.memory = self.memory;
         host.nano_cpus = self.nano_cpus;
+        host.restart_policy = self.restart.map(|restart| {
+            let (name, maximum_retry_count) = match restart {
+                Restart::Always => (RestartPolicyNameEnum::ALWAYS, None),
+                Restart::UnlessStopped => (RestartPolicyNameEnum::UNLESS_STOPPED, None),
+                Restart::OnFailure(n) => (RestartPolicyNameEnum::ON_FAILURE, Some(i64::from(n))),
+            };
+            RestartPolicy { name: Some(name), maximum_retry_count }
+        });
         host.ulimits = (!self.ulimits.is_empty()).then(|| {
             self.ulimits
                 .iter()
@@ -112,6 +131,12 @@ impl ContainerSpec {
         self
     }
 
+    /// Lets the engine restart the container (tests see crashes otherwise).
+    pub fn restart(mut self, restart: Restart) -> Self {
+        self.run.restart = Some(restart);
+        self
+    }
+
     /// A CPU limit in CPUs (`0.5` is half of one).
     pub fn cpus(mut self, cpus: f64) -> Self {
         self.run.nano_cpus = Some((cpus * 1e9).round() as i64);
@@ -143,7 +168,8 @@ mod tests {
             .cap_add("NET_ADMIN")
             .cap_drop("MKNOD")
             .memory_limit(256 << 20)
-            .cpus(0.5);
+            .cpus(0.5)
+            .restart(Restart::OnFailure(3));
         let mut body = ContainerCreateBody::default();
         spec.run.apply(&mut body);
         let host = body.host_config.unwrap();
@@ -154,5 +180,7 @@ mod tests {
         assert_eq!(host.cap_add, Some(vec!["NET_ADMIN".to_string()]));
         assert_eq!(host.cap_drop, Some(vec!["MKNOD".to_string()]));
         assert_eq!(host.ulimits.unwrap()[0].hard, Some(2048));
+        let restart = host.restart_policy.unwrap();
+        assert_eq!((restart.name, restart.maximum_retry_count), (Some(RestartPolicyNameEnum::ON_FAILURE), Some(3)));
     }
 }

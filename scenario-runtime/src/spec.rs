@@ -9,7 +9,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::readiness::Readiness;
-pub use crate::run_options::{RunOptions, Ulimit};
+pub use crate::run_options::{Restart, RunOptions, Ulimit};
 
 /// Where the container's image comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]

@@ -339,7 +339,13 @@ fn seen_by_scenario(dir: &Path) -> Result<BTreeMap<String, Seen>, String> {
     assert!(sources.problems.is_empty(), "{:?}", sources.problems);
     let typed: file::ComposeFile = serde_yaml::from_value(sources.value.unwrap()).unwrap();
     let location = Location { written: "docker-compose.yml".into(), manifest_dir: dir.to_path_buf() };
-    let options = model::Options { computed_contexts: &[], instances: None, remap_ports: false, sites: &sources.sites };
+    let options = model::Options {
+        computed_contexts: &[],
+        instances: None,
+        remap_ports: false,
+        keep_restart: false,
+        sites: &sources.sites,
+    };
     let resolved = model::resolve(typed, &location, &options);
     assert!(resolved.errors.is_empty(), "{:?}", resolved.errors);
     let vars = Variables::load(dir.to_str().unwrap());

@@ -13,7 +13,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use syn::{Ident, Path};
 
-use super::extras::Extras;
+use super::extras::{Extras, RestartModel};
 use super::model::{EnvValue, HealthModel, HostPath, ImageModel, MountModel, ReadyModel, ServiceModel};
 use super::text::{Text, Words};
 use super::{Compose, ComputedContext};
@@ -224,6 +224,14 @@ fn spec(service: &ServiceModel, context: Option<&syn::Expr>, folder: &HostPath, 
 /// The builder calls of the production keys that apply to a test's container.
 fn extras(extras: &Extras, private: &TokenStream) -> Vec<TokenStream> {
     let mut calls = Vec::new();
+    if let Some(restart) = extras.restart {
+        let restart = match restart {
+            RestartModel::Always => quote!(#private::Restart::Always),
+            RestartModel::UnlessStopped => quote!(#private::Restart::UnlessStopped),
+            RestartModel::OnFailure(n) => quote!(#private::Restart::OnFailure(#n)),
+        };
+        calls.push(quote!(.restart(#restart)));
+    }
     if extras.init {
         calls.push(quote!(.init()));
     }

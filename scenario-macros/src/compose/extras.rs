@@ -1,8 +1,10 @@
 //! The keys real compose files carry for production, and what each becomes in a test:
 //!
-//! - `restart`, `logging`, `platform`, `pull_policy`: accepted and not applied. Tests see a
-//!   crash rather than a restart that hides it; the runtime collects the logs; the engine's own
-//!   platform is used; images are used when present and pulled when missing.
+//! - `restart`: not applied unless the attribute says `keep_restart`: tests see a crash rather
+//!   than a restart that hides it.
+//! - `logging`, `platform`, `pull_policy`: accepted and not applied. The runtime collects the
+//!   logs; the engine's own platform is used; images are used when present and pulled when
+//!   missing.
 //! - `container_name`, `hostname`: further names of the container on the instance's network
 //!   (the scenario names the container itself, per instance).
 //! - `stop_grace_period` is the stop's grace period; `stop_signal`, `init`, `extra_hosts`,
@@ -22,6 +24,8 @@ use super::text::{Sites, Text};
 /// What the production keys of one service add to its container.
 #[derive(Debug, Default, PartialEq)]
 pub(super) struct Extras {
+    /// The restart policy as read; applied only with `keep_restart`.
+    pub restart: Option<RestartModel>,
     pub init: bool,
     pub stop_signal: Option<Text>,
     pub stop_grace_period: Option<Duration>,
@@ -37,6 +41,13 @@ pub(super) struct Extras {
     pub aliases: Vec<Text>,
     /// Secrets and configs.
     pub mounts: Vec<MountModel>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum RestartModel {
+    Always,
+    UnlessStopped,
+    OnFailure(u32),
 }
 
 /// The top-level secrets and configs: name -> file.
@@ -74,13 +85,20 @@ pub(super) fn extras(
 ) -> Extras {
     let mut extras = Extras { init: service.init == Some(true), ..Extras::default() };
     if let Some(restart) = &service.restart {
-        let policy = restart.0.split(':').next().unwrap_or_default();
-        if !matches!(policy, "no" | "always" | "on-failure" | "unless-stopped" | "false") {
-            problem(format!(
-                "`restart: {}` is not a restart policy (no, always, on-failure, unless-stopped)",
-                restart.0
-            ));
-        }
+        let (policy, retries) = restart.0.split_once(':').unwrap_or((&restart.0, "0"));
+        extras.restart = match (policy, retries.parse::<u32>()) {
+            ("no" | "false", _) => None,
+            ("always", _) => Some(RestartModel::Always),
+            ("unless-stopped", _) => Some(RestartModel::UnlessStopped),
+            ("on-failure", Ok(n)) => Some(RestartModel::OnFailure(n)),
+            _ => {
+                problem(format!(
+                    "`restart: {}` is not a restart policy (no, always, on-failure[:N], unless-stopped)",
+                    restart.0
+                ));
+                None
+            }
+        };
     }
     if let Some(policy) = &service.pull_policy {
         let known =

@@ -55,6 +55,8 @@ pub(crate) struct ComposeArgs<'a> {
     pub profiles: &'a [String],
     /// `remap_ports`: fixed host ports are left to the engine.
     pub remap_ports: bool,
+    /// `keep_restart`: the services' restart policies apply.
+    pub keep_restart: bool,
 }
 
 /// Compose files as far as they could be read.
@@ -116,6 +118,7 @@ pub(crate) fn load(args: &ComposeArgs, errors: &mut Errors) -> Compose {
         computed_contexts: &computed,
         instances: args.instances,
         remap_ports: args.remap_ports,
+        keep_restart: args.keep_restart,
         sites: &sources.sites,
     };
     let resolved = model::resolve(typed, &location, &options);

@@ -175,8 +175,10 @@ pub(super) struct Options<'a> {
     /// Services whose build context the attribute computes (`build_context(web = ...)`).
     pub computed_contexts: &'a [String],
     pub instances: Option<u32>,
-    /// `remap_ports = true`: fixed host ports are left to the engine (so instances can coexist).
+    /// `remap_ports`: fixed host ports are left to the engine (so instances can coexist).
     pub remap_ports: bool,
+    /// `keep_restart`: the services' restart policies apply.
+    pub keep_restart: bool,
     /// Where each interpolated value was written.
     pub sites: &'a Sites,
 }
@@ -305,6 +307,9 @@ pub(super) fn resolve(compose: ComposeFile, location: &Location, options: &Optio
             }
         }
         let mut extras = extras::extras(&service, &objects, sites, &mut problem);
+        if !options.keep_restart {
+            extras.restart = None;
+        }
         let aliases: Vec<Text> = aliases.into_iter().chain(std::mem::take(&mut extras.aliases)).collect();
         mounts.append(&mut extras.mounts);
         for alias in aliases.iter().filter_map(Text::literal) {

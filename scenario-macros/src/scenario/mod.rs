@@ -60,6 +60,7 @@ fn compose(
         instances: args.instances.as_ref().map(|i| i.value),
         profiles: args.profiles.as_ref().map_or(&[][..], |p| p.value.as_slice()),
         remap_ports: args.remap_ports,
+        keep_restart: args.keep_restart,
     };
     let loaded = crate::compose::load(&compose_args, errors);
     let paths = crate::compose::paths(&loaded, module);

@@ -1,6 +1,6 @@
 //! `#[scenario(...)]` arguments: `containers = [A, b::B]` or `compose = "docker-compose.yml"`
 //! (or `compose = ["a.yml", "b.yml"]`) with `build_context(service = expr, ...)`,
-//! `profiles = ["debug"]` and `remap_ports`, `instances = N` and `crate = path`.
+//! `profiles = ["debug"]`, `remap_ports` and `keep_restart`, `instances = N` and `crate = path`.
 
 use proc_macro2::TokenStream;
 use syn::{Expr, LitStr, Path};
@@ -10,7 +10,7 @@ use crate::compose::ComputedContext;
 use crate::errors::Errors;
 
 pub(super) const KEYS: &[&str] =
-    &["containers", "compose", "build_context", "profiles", "remap_ports", "instances", "crate"];
+    &["containers", "compose", "build_context", "profiles", "remap_ports", "keep_restart", "instances", "crate"];
 
 /// `compose = "file"` or `compose = ["a.yml", "b.yml"]`.
 pub(super) struct ComposeFiles {
@@ -35,6 +35,8 @@ pub(super) struct ScenarioArgs {
     pub profiles: Option<Keyed<Vec<String>>>,
     /// Fixed host ports of the compose file are left to the engine.
     pub remap_ports: bool,
+    /// The compose file's restart policies apply.
+    pub keep_restart: bool,
     /// Build folders of compose services computed by the crate.
     pub build_contexts: Option<Keyed<Vec<ComputedContext>>>,
     /// Isolated copies of the environment, each serving one test at a time.
@@ -92,6 +94,14 @@ pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> ScenarioArgs {
                     Ok(())
                 }
                 _ => Err(arg.usage_error("`remap_ports` alone: fixed host ports are left to the engine")),
+            }
+        } else if known == "keep_restart" {
+            match arg.value {
+                args::ArgValue::Flag => {
+                    args.keep_restart = true;
+                    Ok(())
+                }
+                _ => Err(arg.usage_error("`keep_restart` alone: the compose file's restart policies apply")),
             }
         } else if known == "build_context" {
             let usage = "a build folder per compose service, e.g. `build_context(web = my_crate::context())`";

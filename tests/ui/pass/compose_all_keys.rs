@@ -20,6 +20,9 @@ mod shop {
 #[scenario(compose = "../../../../tests/ui/compose/fixed-ports.yml", instances = 2, remap_ports)]
 mod remapped {}
 
+#[scenario(compose = "../../../../tests/ui/compose/all-keys.yml", keep_restart)]
+mod restarting {}
+
 use shop::services::{Cache, Db, RedisReplica, Seed, Web};
 
 fn main() {
@@ -69,6 +72,8 @@ fn main() {
     assert!(source.ends_with("tests/ui/compose/fixtures/token.txt") && target == "/run/secrets/api_token");
     assert!(matches!(secrets[1], Mount::Bind { target, .. } if target == "/run/secrets/token.txt"));
     assert!(matches!(secrets[2], Mount::Bind { target, source, .. } if target == "/etc/app.ini" && source.ends_with("app.env")));
+    assert_eq!(web.run.restart, None, "restart applies only with keep_restart");
+    assert_eq!(restarting::services::Web::spec().run.restart, Some(scenario_runtime::spec::Restart::UnlessStopped));
     assert!(web.run.init);
     assert_eq!(web.run.stop_signal.as_deref(), Some("SIGQUIT"));
     assert_eq!(web.stop_timeout, Duration::from_secs(90));
