@@ -391,6 +391,68 @@ fn normalise(path: &Path) -> String {
 mod tests {
     use super::*;
 
+    /// A folder of its own holding `files`.
+    fn project(files: &[(&str, &str)]) -> PathBuf {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("scenario-sources-{}-{n}", std::process::id()));
+        for (name, text) in files {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    fn service<'v>(sources: &'v Sources, name: &str) -> &'v Value {
+        sources.value.as_ref().unwrap().get("services").unwrap().get(name).unwrap()
+    }
+
+    #[test]
+    fn a_folder_finds_its_default_file_and_override() {
+        let dir = project(&[
+            ("deploy/docker-compose.yml", "services:\n  a: {image: one}\n"),
+            ("deploy/docker-compose.override.yml", "services:\n  a: {image: two}\n"),
+        ]);
+        let sources = read(&["deploy".to_string()], &dir);
+        assert!(sources.problems.is_empty(), "{:?}", sources.problems);
+        assert_eq!(sources.project_file, "deploy/docker-compose.yml");
+        assert_eq!(service(&sources, "a").get("image").unwrap(), "two");
+        assert_eq!(sources.watched.len(), 2);
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn extends_chains_across_files_and_rebases_their_paths() {
+        let dir = project(&[
+            ("app.yml", "services:\n  web:\n    extends: {file: base/common.yml, service: mid}\n    image: web\n"),
+            (
+                "base/common.yml",
+                "services:\n  root: {build: ./ctx, labels: {a: '1'}}\n  mid: {extends: root, labels: {b: '2'}}\n",
+            ),
+        ]);
+        let sources = read(&["app.yml".to_string()], &dir);
+        assert!(sources.problems.is_empty(), "{:?}", sources.problems);
+        let web = service(&sources, "web");
+        assert_eq!(web.get("build").unwrap(), "./base/./ctx");
+        assert_eq!(web.get("labels").unwrap().get("a").unwrap(), "1");
+        assert_eq!(web.get("labels").unwrap().get("b").unwrap(), "2");
+        assert!(web.get("extends").is_none());
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn include_cycles_and_conflicts_are_reported() {
+        let dir = project(&[
+            ("a.yml", "include: [b.yml]\nservices:\n  web: {image: a}\n"),
+            ("b.yml", "include: [a.yml]\nservices:\n  web: {image: b}\n"),
+        ]);
+        let sources = read(&["a.yml".to_string()], &dir);
+        assert!(sources.problems.iter().any(|p| p.contains("includes or extends itself")), "{:?}", sources.problems);
+        assert!(sources.problems.iter().any(|p| p.contains("service `web` is defined here and in an included file")));
+        std::fs::remove_dir_all(dir).ok();
+    }
+
     #[test]
     fn relative_folders() {
         assert_eq!(relative("compose", "compose/sub"), "sub");

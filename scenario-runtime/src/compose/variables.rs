@@ -169,11 +169,14 @@ mod tests {
         assert_eq!(vars.text("$ONLY_IN_DOTENV/${DERIVED}", "f:1"), "dotenv/dotenv!");
         let spec = vars.finish(ContainerSpec::from_image("c", "i"));
         assert!(spec.problems.is_empty(), "{:?}", spec.problems);
+        std::fs::remove_dir_all(dir).ok();
     }
 
     #[test]
     fn a_missing_required_variable_marks_the_spec_with_file_line_and_name() {
-        let vars = Variables::load(project(None).to_str().unwrap());
+        let dir = project(None);
+        let vars = Variables::load(dir.to_str().unwrap());
+        std::fs::remove_dir_all(dir).ok();
         let value = vars.text("${SCENARIO_VARS_TEST_UNSET:?give a password}", "compose/app.yml:7");
         assert_eq!(value, "");
         let spec = vars.finish(ContainerSpec::from_image("db", "i"));
@@ -185,7 +188,9 @@ mod tests {
 
     #[test]
     fn host_ports_resolve_to_numbers_or_nothing() {
-        let vars = Variables::load(project(Some("PORT=15432\nBAD=x\n")).to_str().unwrap());
+        let dir = project(Some("PORT=15432\nBAD=x\n"));
+        let vars = Variables::load(dir.to_str().unwrap());
+        std::fs::remove_dir_all(dir).ok();
         assert_eq!(vars.host_port(PortSpec::tcp(5432), "${PORT}", "f:1").host_port, Some(15432));
         assert_eq!(vars.host_port(PortSpec::tcp(5432), "${SCENARIO_VARS_NONE:-}", "f:1").host_port, None);
         assert_eq!(vars.host_port(PortSpec::tcp(5432), "$BAD", "f:2").host_port, None);
@@ -196,7 +201,9 @@ mod tests {
 
     #[test]
     fn a_line_is_split_after_interpolation() {
-        let vars = Variables::load(project(Some("ARGS=-p 8080\nNOTHING=\n")).to_str().unwrap());
+        let dir = project(Some("ARGS=-p 8080\nNOTHING=\n"));
+        let vars = Variables::load(dir.to_str().unwrap());
+        std::fs::remove_dir_all(dir).ok();
         assert_eq!(vars.words("httpd $ARGS '${NOTHING} x' $NOTHING", "f:1"), ["httpd", "-p", "8080", " x"]);
     }
 
@@ -209,5 +216,6 @@ mod tests {
         let spec = vars.env_file(ContainerSpec::from_image("c", "i"), env_file.to_str().unwrap());
         assert_eq!(spec.env.get("IMAGE").map(String::as_str), Some("postgres:16"));
         assert_eq!(spec.env.get("LITERAL").map(String::as_str), Some("${TAG}"));
+        std::fs::remove_dir_all(dir).ok();
     }
 }
