@@ -7,7 +7,7 @@
 //! override beside one, a folder's default name), applies `include` and `extends` and merges the
 //! files by compose's rules (`merge`), checking each file's keys with `keys`; `file` reads the
 //! values with serde_yaml; `profiles` leaves out the services of inactive profiles; `model`
-//! resolves them (paths against the project folder, ports, volumes, readiness from
+//! resolves them (paths against the project folder, ports in `ports`, volumes, readiness from
 //! healthchecks, ports and `depends_on` conditions; production keys in `extras`). Values written
 //! with interpolation stay as written (`text`) and are resolved when the scenario starts, by
 //! the runtime's `compose::Variables`. `expand` writes the code.
@@ -20,6 +20,7 @@ mod file;
 mod keys;
 mod merge;
 mod model;
+mod ports;
 mod profiles;
 mod sources;
 mod text;
