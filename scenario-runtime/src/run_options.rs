@@ -13,6 +13,8 @@ use crate::spec::ContainerSpec;
 pub struct RunOptions {
     /// Run an init process as PID 1 (reaps zombies, forwards signals).
     pub init: bool,
+    /// Every device and capability of the host; only when asked for explicitly.
+    pub privileged: bool,
     /// The signal a stop sends (`SIGTERM` unless set).
     pub stop_signal: Option<String>,
     /// Extra `/etc/hosts` entries as `name:address`.
@@ -64,6 +66,9 @@ impl RunOptions {
         if self.init {
             host.init = Some(true);
         }
+        if self.privileged {
+            host.privileged = Some(true);
+        }
         host.extra_hosts = list(&self.extra_hosts);
         host.shm_size = self.shm_size;
         host.cap_add = list(&self.cap_add);
@@ -91,6 +96,12 @@ impl ContainerSpec {
     /// Runs an init process as PID 1.
     pub fn init(mut self) -> Self {
         self.run.init = true;
+        self
+    }
+
+    /// Runs the container privileged (every device and capability of the engine's host).
+    pub fn privileged(mut self) -> Self {
+        self.run.privileged = true;
         self
     }
 
@@ -161,6 +172,7 @@ mod tests {
     fn options_land_in_the_host_config() {
         let spec = ContainerSpec::from_image("c", "i")
             .init()
+            .privileged()
             .stop_signal("SIGINT")
             .extra_host("db.internal", "10.0.0.5")
             .shm_size(64 << 20)
@@ -174,7 +186,7 @@ mod tests {
         spec.run.apply(&mut body);
         let host = body.host_config.unwrap();
         assert_eq!(body.stop_signal.as_deref(), Some("SIGINT"));
-        assert_eq!(host.init, Some(true));
+        assert_eq!((host.init, host.privileged), (Some(true), Some(true)));
         assert_eq!(host.extra_hosts, Some(vec!["db.internal:10.0.0.5".to_string()]));
         assert_eq!((host.shm_size, host.memory, host.nano_cpus), (Some(64 << 20), Some(256 << 20), Some(500_000_000)));
         assert_eq!(host.cap_add, Some(vec!["NET_ADMIN".to_string()]));

@@ -335,7 +335,7 @@ fn seen_by_compose(config: &Value) -> BTreeMap<String, Seen> {
 /// The macro's view of each service, resolved as the runtime resolves it; `Err` when the start
 /// would fail (a required variable missing).
 fn seen_by_scenario(dir: &Path) -> Result<BTreeMap<String, Seen>, String> {
-    let sources = sources::read(&["docker-compose.yml".to_string()], dir);
+    let sources = sources::read(&["docker-compose.yml".to_string()], dir, &[]);
     assert!(sources.problems.is_empty(), "{:?}", sources.problems);
     let typed: file::ComposeFile = serde_yaml::from_value(sources.value.unwrap()).unwrap();
     let location = Location { written: "docker-compose.yml".into(), manifest_dir: dir.to_path_buf() };

@@ -235,6 +235,9 @@ fn extras(extras: &Extras, private: &TokenStream) -> Vec<TokenStream> {
     if extras.init {
         calls.push(quote!(.init()));
     }
+    if extras.privileged {
+        calls.push(quote!(.privileged()));
+    }
     if let Some(signal) = &extras.stop_signal {
         let signal = text(signal);
         calls.push(quote!(.stop_signal(#signal)));

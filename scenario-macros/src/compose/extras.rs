@@ -11,6 +11,8 @@
 //!   `shm_size`, `ulimits`, `cap_add`, `cap_drop`, `mem_limit`, `cpus` and
 //!   `deploy.resources.limits` apply as written (`deploy.resources.reservations` is a scheduling
 //!   hint and is not applied).
+//! - `privileged` is refused (by `keys`, with the reason) unless the attribute says
+//!   `allow_privileged`; then it applies.
 //! - `secrets` and `configs` backed by files: mounted read-only where compose mounts them,
 //!   `/run/secrets/<name>` and `/<name>`, or at their `target`.
 
@@ -26,6 +28,8 @@ use super::text::{Sites, Text};
 pub(super) struct Extras {
     /// The restart policy as read; applied only with `keep_restart`.
     pub restart: Option<RestartModel>,
+    /// `privileged: true`, accepted only with `allow_privileged`.
+    pub privileged: bool,
     pub init: bool,
     pub stop_signal: Option<Text>,
     pub stop_grace_period: Option<Duration>,
@@ -83,7 +87,8 @@ pub(super) fn extras(
     sites: &Sites,
     problem: &mut impl FnMut(String),
 ) -> Extras {
-    let mut extras = Extras { init: service.init == Some(true), ..Extras::default() };
+    let mut extras =
+        Extras { init: service.init == Some(true), privileged: service.privileged == Some(true), ..Extras::default() };
     if let Some(restart) = &service.restart {
         let (policy, retries) = restart.0.split_once(':').unwrap_or((&restart.0, "0"));
         extras.restart = match (policy, retries.parse::<u32>()) {

@@ -64,6 +64,8 @@ pub(super) struct Service {
     pub stop_grace_period: Option<String>,
     pub stop_signal: Option<String>,
     pub init: Option<bool>,
+    /// Read only when the attribute allows it (`keys` refuses it otherwise).
+    pub privileged: Option<bool>,
     pub extra_hosts: Option<ListOrMap>,
     pub shm_size: Option<Scalar>,
     pub ulimits: Option<BTreeMap<String, Ulimit>>,

@@ -44,7 +44,13 @@ const MAX_PROBLEMS: usize = 20;
 /// How many interpolated values one file may have (each costs a walk of the file).
 const MAX_SITES: usize = 400;
 
+#[cfg(test)]
 pub(super) fn walk(text: &str) -> Walked {
+    walk_allowing(text, &[])
+}
+
+/// The walk, with `allowed` keys of the refused ones accepted (the attribute allowed them).
+pub(super) fn walk_allowing(text: &str, allowed: &[&str]) -> Walked {
     let mut walked = Walked { problems: Vec::new(), sites: Vec::new(), yaml_error: None, merges: false };
     loop {
         let state = State {
@@ -52,6 +58,7 @@ pub(super) fn walk(text: &str) -> Walked {
             seen: RefCell::new(0),
             found: RefCell::new(None),
             merges: RefCell::new(false),
+            allowed,
         };
         let result = Node { shape: &TOP, path: String::new(), state: &state }
             .deserialize(serde_yaml::Deserializer::from_str(text));
@@ -162,7 +169,7 @@ static REFUSED: &[(&str, &str)] = &[
     (
         "privileged",
         "a privileged container gets every device and capability of the host the tests run on; \
-         add the capabilities it needs with `cap_add`",
+         add the capabilities it needs with `cap_add`, or `allow_privileged` to the attribute",
     ),
     (
         "network_mode",
@@ -262,12 +269,14 @@ static NETWORKS: Shape = Shape { keys: Keys::Free(&NETWORK), items: None };
 static NETWORK: Shape =
     Shape { keys: Keys::Fixed { what: "a top-level network", keys: &[("driver", &VALUE)] }, items: None };
 
-struct State {
+struct State<'s> {
     /// Problems already reported by earlier walks: passed over this time.
     skip: usize,
     seen: RefCell<usize>,
     found: RefCell<Option<Stop>>,
     merges: RefCell<bool>,
+    /// Refused keys the attribute allows.
+    allowed: &'s [&'s str],
 }
 
 /// Why a walk stopped.
@@ -277,7 +286,7 @@ enum Stop {
     Site(String),
 }
 
-impl State {
+impl State<'_> {
     /// A problem: the walk stops here unless it was reported before.
     fn problem<E: de::Error>(&self, message: impl FnOnce() -> String) -> Result<(), E> {
         self.stop(|| Stop::Problem(message()))
@@ -297,7 +306,7 @@ impl State {
 struct Node<'s> {
     shape: &'static Shape,
     path: String,
-    state: &'s State,
+    state: &'s State<'s>,
 }
 
 impl<'de> DeserializeSeed<'de> for Node<'_> {
@@ -387,7 +396,7 @@ impl<'de> Visitor<'de> for Node<'_> {
 struct Merge<'s> {
     shape: &'static Shape,
     path: String,
-    state: &'s State,
+    state: &'s State<'s>,
 }
 
 impl<'de> DeserializeSeed<'de> for Merge<'_> {
@@ -419,7 +428,7 @@ impl<'de> Visitor<'de> for Merge<'_> {
 struct Key<'a, 's> {
     shape: &'static Shape,
     path: &'a str,
-    state: &'s State,
+    state: &'s State<'s>,
 }
 
 struct CheckedKey {
@@ -458,6 +467,7 @@ impl<'de> Visitor<'de> for Key<'_, '_> {
             Keys::Fixed { .. } if key.starts_with("x-") => checked(&EXTENSION),
             Keys::Fixed { what, keys } => match keys.iter().find(|(name, _)| *name == key) {
                 Some((_, shape)) => checked(shape),
+                None if *what == "a service" && self.state.allowed.contains(&key) => checked(&VALUE),
                 None if *what == "a service" && REFUSED.iter().any(|(name, _)| *name == key) => {
                     let reason = REFUSED.iter().find(|(name, _)| *name == key).map_or("", |(_, r)| *r);
                     let path = self.path;

@@ -58,6 +58,8 @@ pub(crate) struct ComposeArgs<'a> {
     pub remap_ports: bool,
     /// `keep_restart`: the services' restart policies apply.
     pub keep_restart: bool,
+    /// `allow_privileged`: `privileged: true` is accepted.
+    pub allow_privileged: bool,
 }
 
 /// Compose files as far as they could be read.
@@ -93,7 +95,8 @@ pub(crate) fn load(args: &ComposeArgs, errors: &mut Errors) -> Compose {
         );
         return compose;
     };
-    let sources = sources::read(args.files, &manifest_dir);
+    let allowed: &[&str] = if args.allow_privileged { &["privileged"] } else { &[] };
+    let sources = sources::read(args.files, &manifest_dir, allowed);
     for problem in &sources.problems {
         errors.spanned(args.expr, problem);
     }

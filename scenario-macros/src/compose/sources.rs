@@ -34,8 +34,9 @@ pub(super) struct Sources {
     pub problems: Vec<String>,
 }
 
-/// Reads the files named in the attribute (relative to the crate's folder `manifest_dir`).
-pub(super) fn read(named: &[String], manifest_dir: &Path) -> Sources {
+/// Reads the files named in the attribute (relative to the crate's folder `manifest_dir`), with
+/// the refused keys in `allowed` accepted.
+pub(super) fn read(named: &[String], manifest_dir: &Path, allowed: &[&str]) -> Sources {
     let mut sources = Sources::default();
     let mut files: Vec<String> = named.to_vec();
     if let [single] = named {
@@ -57,7 +58,7 @@ pub(super) fn read(named: &[String], manifest_dir: &Path) -> Sources {
         }
     }
     sources.project_file = files[0].clone();
-    let mut reader = Reader { manifest_dir, sources: &mut sources, loading: Vec::new() };
+    let mut reader = Reader { manifest_dir, allowed, sources: &mut sources, loading: Vec::new() };
     let mut merged: Option<Value> = None;
     for file in &files {
         let Some(value) = reader.load(file) else { continue };
@@ -89,6 +90,7 @@ fn override_beside(file: &str, manifest_dir: &Path) -> Option<String> {
 
 struct Reader<'a> {
     manifest_dir: &'a Path,
+    allowed: &'a [&'a str],
     sources: &'a mut Sources,
     /// Files being loaded (an include or extends cycle would never end).
     loading: Vec<String>,
@@ -116,7 +118,7 @@ impl Reader<'_> {
         if !self.sources.watched.contains(&path) {
             self.sources.watched.push(path);
         }
-        let walked = keys::walk(&text);
+        let walked = keys::walk_allowing(&text, self.allowed);
         for problem in &walked.problems {
             self.sources.problems.push(format!("{file}:{}:{}: {}", problem.line, problem.column, problem.message));
         }
@@ -414,7 +416,7 @@ mod tests {
             ("deploy/docker-compose.yml", "services:\n  a: {image: one}\n"),
             ("deploy/docker-compose.override.yml", "services:\n  a: {image: two}\n"),
         ]);
-        let sources = read(&["deploy".to_string()], &dir);
+        let sources = read(&["deploy".to_string()], &dir, &[]);
         assert!(sources.problems.is_empty(), "{:?}", sources.problems);
         assert_eq!(sources.project_file, "deploy/docker-compose.yml");
         assert_eq!(service(&sources, "a").get("image").unwrap(), "two");
@@ -431,7 +433,7 @@ mod tests {
                 "services:\n  root: {build: ./ctx, labels: {a: '1'}}\n  mid: {extends: root, labels: {b: '2'}}\n",
             ),
         ]);
-        let sources = read(&["app.yml".to_string()], &dir);
+        let sources = read(&["app.yml".to_string()], &dir, &[]);
         assert!(sources.problems.is_empty(), "{:?}", sources.problems);
         let web = service(&sources, "web");
         assert_eq!(web.get("build").unwrap(), "./base/./ctx");
@@ -447,7 +449,7 @@ mod tests {
             ("a.yml", "include: [b.yml]\nservices:\n  web: {image: a}\n"),
             ("b.yml", "include: [a.yml]\nservices:\n  web: {image: b}\n"),
         ]);
-        let sources = read(&["a.yml".to_string()], &dir);
+        let sources = read(&["a.yml".to_string()], &dir, &[]);
         assert!(sources.problems.iter().any(|p| p.contains("includes or extends itself")), "{:?}", sources.problems);
         assert!(sources.problems.iter().any(|p| p.contains("service `web` is defined here and in an included file")));
         std::fs::remove_dir_all(dir).ok();

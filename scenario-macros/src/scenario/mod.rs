@@ -61,6 +61,7 @@ fn compose(
         profiles: args.profiles.as_ref().map_or(&[][..], |p| p.value.as_slice()),
         remap_ports: args.remap_ports,
         keep_restart: args.keep_restart,
+        allow_privileged: args.allow_privileged,
     };
     let loaded = crate::compose::load(&compose_args, errors);
     let paths = crate::compose::paths(&loaded, module);

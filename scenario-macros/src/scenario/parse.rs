@@ -1,6 +1,6 @@
 //! `#[scenario(...)]` arguments: `containers = [A, b::B]` or `compose = "docker-compose.yml"`
 //! (or `compose = ["a.yml", "b.yml"]`) with `build_context(service = expr, ...)`,
-//! `profiles = ["debug"]`, `remap_ports` and `keep_restart`, `instances = N` and `crate = path`.
+//! `profiles = ["debug"]`, `remap_ports`, `keep_restart` and `allow_privileged`, `instances = N` and `crate = path`.
 
 use proc_macro2::TokenStream;
 use syn::{Expr, LitStr, Path};
@@ -9,8 +9,17 @@ use crate::args::{self, ArgValue, AttrArgs, Keyed};
 use crate::compose::ComputedContext;
 use crate::errors::Errors;
 
-pub(super) const KEYS: &[&str] =
-    &["containers", "compose", "build_context", "profiles", "remap_ports", "keep_restart", "instances", "crate"];
+pub(super) const KEYS: &[&str] = &[
+    "containers",
+    "compose",
+    "build_context",
+    "profiles",
+    "remap_ports",
+    "keep_restart",
+    "allow_privileged",
+    "instances",
+    "crate",
+];
 
 /// `compose = "file"` or `compose = ["a.yml", "b.yml"]`.
 pub(super) struct ComposeFiles {
@@ -37,6 +46,8 @@ pub(super) struct ScenarioArgs {
     pub remap_ports: bool,
     /// The compose file's restart policies apply.
     pub keep_restart: bool,
+    /// `privileged: true` in the compose file is accepted.
+    pub allow_privileged: bool,
     /// Build folders of compose services computed by the crate.
     pub build_contexts: Option<Keyed<Vec<ComputedContext>>>,
     /// Isolated copies of the environment, each serving one test at a time.
@@ -102,6 +113,14 @@ pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> ScenarioArgs {
                     Ok(())
                 }
                 _ => Err(arg.usage_error("`keep_restart` alone: the compose file's restart policies apply")),
+            }
+        } else if known == "allow_privileged" {
+            match arg.value {
+                args::ArgValue::Flag => {
+                    args.allow_privileged = true;
+                    Ok(())
+                }
+                _ => Err(arg.usage_error("`allow_privileged` alone: `privileged: true` in the compose file applies")),
             }
         } else if known == "build_context" {
             let usage = "a build folder per compose service, e.g. `build_context(web = my_crate::context())`";

@@ -23,6 +23,9 @@ mod remapped {}
 #[scenario(compose = "../../../../tests/ui/compose/all-keys.yml", keep_restart)]
 mod restarting {}
 
+#[scenario(compose = "../../../../tests/ui/compose/privileged.yml", allow_privileged)]
+mod privileged {}
+
 use shop::services::{Cache, Db, RedisReplica, Seed, Web};
 
 fn main() {
@@ -74,7 +77,8 @@ fn main() {
     assert!(matches!(secrets[2], Mount::Bind { target, source, .. } if target == "/etc/app.ini" && source.ends_with("app.env")));
     assert_eq!(web.run.restart, None, "restart applies only with keep_restart");
     assert_eq!(restarting::services::Web::spec().run.restart, Some(scenario_runtime::spec::Restart::UnlessStopped));
-    assert!(web.run.init);
+    assert!(web.run.init && !web.run.privileged);
+    assert!(privileged::services::Tool::spec().run.privileged, "allowed explicitly");
     assert_eq!(web.run.stop_signal.as_deref(), Some("SIGQUIT"));
     assert_eq!(web.stop_timeout, Duration::from_secs(90));
     assert_eq!(web.run.extra_hosts, ["payments.internal:10.0.0.9"]);
