@@ -592,6 +592,13 @@ mod tests {
     }
 
     #[test]
+    fn interpolations_reached_through_anchors_are_found() {
+        let walked = walk("x-base: &base\n  image: \"busybox:${TAG}\"\nservices:\n  web:\n    <<: *base\n");
+        assert!(walked.problems.is_empty(), "{:?}", walked.problems);
+        assert!(walked.sites.iter().any(|s| s.raw == "busybox:${TAG}"), "{:?}", walked.sites);
+    }
+
+    #[test]
     fn a_syntax_error_ends_the_walk() {
         let walked = walk("services:\n  web: [\n");
         assert!(walked.yaml_error.unwrap().to_string().contains("line"));
