@@ -61,7 +61,7 @@ pub(super) struct FileObjects {
 }
 
 impl FileObjects {
-    pub fn of(compose: &ComposeFile, location: &Location, errors: &mut Vec<String>) -> FileObjects {
+    pub fn of(compose: &ComposeFile, location: &Location, sites: &Sites, errors: &mut Vec<String>) -> FileObjects {
         let mut read = |kind: &str, defs: &Option<BTreeMap<String, Option<super::file::FileObjectDef>>>| {
             defs.iter()
                 .flatten()
@@ -73,7 +73,14 @@ impl FileObjects {
                              (external ones and ones from the environment would differ between machines)"
                         ));
                     }
-                    (name.clone(), file.map(|f| location.resolve(&super::text::unescape(f))))
+                    let file = file.and_then(|f| match sites.fixed(f, &format!("the file of {kind} `{name}`")) {
+                        Ok(path) => Some(location.resolve(&path)),
+                        Err(e) => {
+                            errors.push(e);
+                            None
+                        }
+                    });
+                    (name.clone(), file)
                 })
                 .collect()
         };

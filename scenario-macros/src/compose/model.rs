@@ -178,7 +178,7 @@ pub(super) fn resolve(compose: ComposeFile, location: &Location, options: &Optio
     let mut errors = Vec::new();
     let mut env_files = Vec::new();
     let sites = options.sites;
-    let objects = FileObjects::of(&compose, location, &mut errors);
+    let objects = FileObjects::of(&compose, location, sites, &mut errors);
     let declared_volumes: BTreeSet<String> = compose.volumes.iter().flat_map(|v| v.keys().cloned()).collect();
     for (name, network) in compose.networks.iter().flatten() {
         if let Some(driver) = network.as_ref().and_then(|n| n.driver.as_deref()).filter(|d| *d != "bridge") {
@@ -217,7 +217,13 @@ pub(super) fn resolve(compose: ComposeFile, location: &Location, options: &Optio
         // file's); here only that they exist, and they rebuild the crate when edited.
         let mut service_env_files = Vec::new();
         for path in service.env_file.iter().flat_map(StringOrList::list) {
-            let path = location.resolve(&unescape(&path));
+            let path = match sites.fixed(&path, "an `env_file` path") {
+                Ok(path) => location.resolve(&path),
+                Err(e) => {
+                    problem(e);
+                    continue;
+                }
+            };
             let on_disk = location.on_disk(&path);
             if !on_disk.is_file() {
                 problem(format!("env_file `{}` does not exist", on_disk.display()));
