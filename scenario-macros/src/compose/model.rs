@@ -136,7 +136,7 @@ impl Location {
 }
 
 /// `a/./b/../c` -> `a/c`, lexically (the folders need not exist yet); `..` past the start stays.
-fn normalise(path: &Path) -> String {
+pub(super) fn normalise(path: &Path) -> String {
     let mut parts: Vec<Component> = Vec::new();
     for component in path.components() {
         match component {

@@ -15,6 +15,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::keys;
 use super::merge;
+use super::model::normalise;
 use super::text::{split_outside, Sites};
 
 /// The default names of a compose file in a folder, in the order compose tries them.
@@ -371,22 +372,6 @@ fn relative(from: &str, to: &str) -> String {
     let mut out: Vec<String> = vec!["..".to_string(); from.len() - common];
     out.extend(to[common..].iter().cloned());
     out.join("/")
-}
-
-/// `a/./b/../c` -> `a/c`, lexically.
-fn normalise(path: &Path) -> String {
-    let mut parts: Vec<Component> = Vec::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    let joined: PathBuf = parts.iter().collect();
-    joined.to_string_lossy().into_owned()
 }
 
 #[cfg(test)]
