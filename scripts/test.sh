@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 started=$(date +%s)
 scripts/prepare-images.sh all
 scripts/install-engine-tools.sh
+scripts/install-docker-compose.sh
 cargo fmt --check
 cargo test --workspace --all-targets "$@"
 # The runtime builds beside crates that turn on bollard's date features (testcontainers: time).

@@ -45,6 +45,9 @@ mod compose_weblog {
         // env_file and environment together.
         let printed = web.exec(["sh", "-c", "echo $PORT $REDIS_URL"]).await?;
         assert_eq!(printed.stdout.trim(), "8080 redis://redis:6379");
+        // `${DB_PASSWORD:-secret}` resolved at the start; `container_name` is a name on the network.
+        let database = web.exec(["sh", "-c", "echo $DATABASE_URL"]).await?;
+        assert_eq!(database.stdout.trim(), "postgres://postgres:secret@shop-db:5432/shop");
         let user = env.get::<services::Migrate>().spec().user.clone();
         assert_eq!(user.as_deref(), Some("postgres"));
         Ok(())

@@ -29,6 +29,7 @@
 
 pub mod artifacts;
 pub mod cleanup;
+pub mod compose;
 pub mod container;
 pub mod declare;
 pub mod engine;
@@ -45,6 +46,7 @@ mod progress;
 pub mod readiness;
 pub mod reaper;
 pub mod reuse;
+mod run_options;
 pub mod scope;
 mod settings;
 pub mod spec;
@@ -75,6 +77,7 @@ pub mod prelude {
 /// What the macros' generated code calls; not a stable API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::compose::Variables as ComposeVariables;
     pub use crate::declare::env::ErasedEnv;
     pub use crate::declare::registry::TestFuture;
     pub use crate::declare::{
@@ -82,7 +85,7 @@ pub mod __private {
         ScenarioDef, ScenarioRegistration, TestRegistration,
     };
     pub use crate::readiness::{LogSource, Readiness};
-    pub use crate::spec::{ContainerSpec, HealthCheck, Mount, PortSpec};
+    pub use crate::spec::{ContainerSpec, HealthCheck, Mount, PortSpec, Restart};
     pub use crate::{Container, Ready};
     pub use inventory;
     pub use scenario_macros::__assert_custom_harness as assert_custom_harness;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::readiness::Readiness;
+pub use crate::run_options::{Restart, RunOptions, Ulimit};
 
 /// Where the container's image comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -179,6 +180,13 @@ pub struct ContainerSpec {
     /// Grace period for a stop before the kill; zero removes at once.
     #[serde(skip)]
     pub stop_timeout: Duration,
+    /// Process settings (init, signals, hosts, limits); see [`RunOptions`].
+    #[serde(skip_serializing_if = "RunOptions::is_default")]
+    pub run: RunOptions,
+    /// Why the spec cannot be used, found while building it (a compose variable that is not set):
+    /// `validate` reports them, so the start fails before anything is created.
+    #[serde(skip)]
+    pub problems: Vec<String>,
 }
 
 impl ContainerSpec {
@@ -215,6 +223,8 @@ impl ContainerSpec {
             healthcheck: None,
             readiness: Readiness::none(),
             stop_timeout: Duration::ZERO,
+            run: RunOptions::default(),
+            problems: Vec::new(),
         }
     }
 
@@ -293,6 +303,12 @@ impl ContainerSpec {
         self
     }
 
+    /// Marks the spec unusable: the start fails with `reason`, naming the container.
+    pub fn problem(mut self, reason: impl Into<String>) -> Self {
+        self.problems.push(reason.into());
+        self
+    }
+
     pub fn stop_timeout(mut self, timeout: Duration) -> Self {
         self.stop_timeout = timeout;
         self
@@ -330,6 +346,9 @@ impl ContainerSpec {
         let invalid = |reason: String| Err(crate::Error::InvalidSpec { container: self.name.clone(), reason });
         if self.name.is_empty() {
             return invalid("the container has no name".into());
+        }
+        if !self.problems.is_empty() {
+            return invalid(self.problems.join("; "));
         }
         if let Some(port) = self.ports.iter().find(|p| p.container_port == 0) {
             return invalid(format!("port {} is not a valid container port", port.key()));

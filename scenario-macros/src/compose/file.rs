@@ -2,8 +2,9 @@
 //!
 //! Keys are checked before this by `keys` (with their line numbers), so these types describe
 //! the values only. Each takes every form compose allows for it: `"8080"` and `8080`,
-//! `["A=1"]` and `{A: 1}`, a string or a list. Compose's own interpolation syntax is rejected
-//! by `keys`; `$$` (compose's escape for `$`) is still in these strings.
+//! `["A=1"]` and `{A: 1}`, a string or a list. These strings are as written: interpolation
+//! (`${VAR}`) and compose's `$$` escape are still in them. `extends` and `include` were applied
+//! before (`sources`), so they are not read here.
 //!
 //! docker-compose-types was tried first: its untagged `String` fields reject `ports: [8080]`,
 //! numeric labels and build args, and its flattened extensions report every error inside a
@@ -20,6 +21,14 @@ pub(super) struct ComposeFile {
     pub services: Option<BTreeMap<String, Option<Service>>>,
     pub volumes: Option<BTreeMap<String, Option<VolumeDef>>>,
     pub networks: Option<BTreeMap<String, Option<NetworkDef>>>,
+    pub secrets: Option<BTreeMap<String, Option<FileObjectDef>>>,
+    pub configs: Option<BTreeMap<String, Option<FileObjectDef>>>,
+}
+
+/// A top-level secret or config: scenario supports the file-backed ones.
+#[derive(Deserialize)]
+pub(super) struct FileObjectDef {
+    pub file: Option<String>,
 }
 
 /// A top-level volume: no keys are supported (`keys` rejects them), `data:` or `data: {}`.
@@ -49,6 +58,63 @@ pub(super) struct Service {
     pub working_dir: Option<String>,
     pub user: Option<Scalar>,
     pub labels: Option<ListOrMap>,
+    pub restart: Option<Scalar>,
+    pub container_name: Option<String>,
+    pub hostname: Option<String>,
+    pub stop_grace_period: Option<String>,
+    pub stop_signal: Option<String>,
+    pub init: Option<bool>,
+    /// Read only when the attribute allows it (`keys` refuses it otherwise).
+    pub privileged: Option<bool>,
+    pub extra_hosts: Option<ListOrMap>,
+    pub shm_size: Option<Scalar>,
+    pub ulimits: Option<BTreeMap<String, Ulimit>>,
+    pub cap_add: Option<Vec<String>>,
+    pub cap_drop: Option<Vec<String>>,
+    pub pull_policy: Option<String>,
+    pub mem_limit: Option<Scalar>,
+    pub cpus: Option<Scalar>,
+    pub deploy: Option<Deploy>,
+    pub secrets: Option<Vec<FileObjectRef>>,
+    pub configs: Option<Vec<FileObjectRef>>,
+    pub profiles: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged, expecting = "a limit (`65535`) or a map with `soft` and `hard`")]
+pub(super) enum Ulimit {
+    Single(i64),
+    Pair { soft: i64, hard: i64 },
+}
+
+#[derive(Deserialize)]
+pub(super) struct Deploy {
+    pub resources: Option<Resources>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Resources {
+    pub limits: Option<Limits>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Limits {
+    pub cpus: Option<Scalar>,
+    pub memory: Option<Scalar>,
+    pub pids: Option<Scalar>,
+}
+
+/// A service's use of a secret or config: its name, or `source` with an optional `target`.
+#[derive(Deserialize)]
+#[serde(untagged, expecting = "a secret or config name, or a map with `source` and `target`")]
+pub(super) enum FileObjectRef {
+    Name(String),
+    /// `uid`, `gid` and `mode` are accepted (by `keys`) and not read: a bind-mounted file keeps
+    /// its own; compose ignores them too outside swarm.
+    Long {
+        source: String,
+        target: Option<String>,
+    },
 }
 
 #[derive(Deserialize)]

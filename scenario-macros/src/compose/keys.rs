@@ -1,11 +1,11 @@
 //! Which keys of a compose file scenario supports, checked on the YAML itself so that every
-//! problem carries its line: a key outside the supported subset (never silently ignored) and
-//! compose's variable interpolation (`${VAR}`, `$VAR`), which would need the environment of a
-//! `docker compose up` that never happens. `x-` extension keys are allowed anywhere and their
-//! values are not read.
+//! problem carries its line: a key outside the supported subset (never silently ignored; the
+//! ones refused on purpose say why), and where each interpolated value (`${VAR}`, `$VAR`) is,
+//! so that the start can name the file and line of a variable that is missing. `x-` extension
+//! keys are allowed anywhere and their values are not read.
 //!
-//! serde_yaml reports positions only with errors, so the walk stops at the first problem; it
-//! is repeated, skipping the problems already found, until the file is clean.
+//! serde_yaml reports positions only with errors, so the walk stops at each problem and each
+//! interpolation; it is repeated, passing over the stops already found, until the file is done.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -22,9 +22,17 @@ pub(super) struct Problem {
     pub message: String,
 }
 
+/// A value that uses interpolation, as written, and its 1-based line.
+#[derive(Debug, PartialEq)]
+pub(super) struct Site {
+    pub raw: String,
+    pub line: usize,
+}
+
 /// What the walk found: problems, or a YAML error (syntax) that ended it.
 pub(super) struct Walked {
     pub problems: Vec<Problem>,
+    pub sites: Vec<Site>,
     pub yaml_error: Option<serde_yaml::Error>,
     /// The file uses YAML merge keys (`<<: *anchor`), which the typed reading must apply.
     pub merges: bool,
@@ -33,29 +41,48 @@ pub(super) struct Walked {
 /// How many problems one compile reports at most.
 const MAX_PROBLEMS: usize = 20;
 
+/// How many interpolated values one file may have (each costs a walk of the file).
+const MAX_SITES: usize = 400;
+
+#[cfg(test)]
 pub(super) fn walk(text: &str) -> Walked {
-    let mut problems = Vec::new();
-    let mut merges = false;
+    walk_allowing(text, &[])
+}
+
+/// The walk, with `allowed` keys of the refused ones accepted (the attribute allowed them).
+pub(super) fn walk_allowing(text: &str, allowed: &[&str]) -> Walked {
+    let mut walked = Walked { problems: Vec::new(), sites: Vec::new(), yaml_error: None, merges: false };
     loop {
         let state = State {
-            skip: problems.len(),
+            skip: walked.problems.len() + walked.sites.len(),
             seen: RefCell::new(0),
             found: RefCell::new(None),
             merges: RefCell::new(false),
+            allowed,
         };
         let result = Node { shape: &TOP, path: String::new(), state: &state }
             .deserialize(serde_yaml::Deserializer::from_str(text));
-        merges |= *state.merges.borrow();
+        walked.merges |= *state.merges.borrow();
+        let location = |error: &serde_yaml::Error| error.location().map_or((0, 0), |l| (l.line(), l.column()));
         match (result, state.found.into_inner()) {
-            (Ok(()), _) => return Walked { problems, yaml_error: None, merges },
-            (Err(error), Some(message)) => {
-                let (line, column) = error.location().map_or((0, 0), |l| (l.line(), l.column()));
-                problems.push(Problem { line, column, message });
-                if problems.len() == MAX_PROBLEMS {
-                    return Walked { problems, yaml_error: None, merges };
+            (Ok(()), _) => return walked,
+            (Err(error), Some(Stop::Problem(message))) => {
+                let (line, column) = location(&error);
+                walked.problems.push(Problem { line, column, message });
+                if walked.problems.len() == MAX_PROBLEMS {
+                    return walked;
                 }
             }
-            (Err(error), None) => return Walked { problems, yaml_error: Some(error), merges },
+            (Err(error), Some(Stop::Site(raw))) => {
+                walked.sites.push(Site { raw, line: location(&error).0 });
+                if walked.sites.len() == MAX_SITES {
+                    return walked;
+                }
+            }
+            (Err(error), None) => {
+                walked.yaml_error = Some(error);
+                return walked;
+            }
         }
     }
 }
@@ -88,6 +115,9 @@ static TOP: Shape = Shape {
             ("services", &SERVICES),
             ("volumes", &VOLUMES),
             ("networks", &NETWORKS),
+            ("secrets", &FILE_OBJECTS),
+            ("configs", &FILE_OBJECTS),
+            ("include", &INCLUDE),
         ],
     },
     items: None,
@@ -110,12 +140,89 @@ pub(super) static SERVICE_KEYS: &[(&str, &Shape)] = &[
     ("working_dir", &VALUE),
     ("user", &VALUE),
     ("labels", &VALUE),
+    // Production keys, each handled as `extras` says.
+    ("restart", &VALUE),
+    ("container_name", &VALUE),
+    ("hostname", &VALUE),
+    ("logging", &EXTENSION),
+    ("stop_grace_period", &VALUE),
+    ("stop_signal", &VALUE),
+    ("init", &VALUE),
+    ("extra_hosts", &VALUE),
+    ("shm_size", &VALUE),
+    ("ulimits", &VALUE),
+    ("cap_add", &VALUE),
+    ("cap_drop", &VALUE),
+    ("platform", &VALUE),
+    ("pull_policy", &VALUE),
+    ("mem_limit", &VALUE),
+    ("cpus", &VALUE),
+    ("deploy", &DEPLOY),
+    ("secrets", &SERVICE_FILE_OBJECTS),
+    ("configs", &SERVICE_FILE_OBJECTS),
+    ("profiles", &VALUE),
+    ("extends", &EXTENDS),
+];
+
+/// Keys refused on purpose, with the reason the message gives.
+static REFUSED: &[(&str, &str)] = &[
+    (
+        "privileged",
+        "a privileged container gets every device and capability of the host the tests run on; \
+         add the capabilities it needs with `cap_add`, or `allow_privileged` to the attribute",
+    ),
+    (
+        "network_mode",
+        "each instance of a scenario runs on a network of its own, which `host`, `none`, `service:` \
+         and `container:` would bypass (instances would share ports and names)",
+    ),
+    ("pid", "sharing the host's process namespace lets a test see and signal the machine's processes"),
+    ("ipc", "sharing IPC namespaces across containers is not isolated per instance"),
+    ("devices", "host devices are not isolated per instance"),
+    ("volumes_from", "name the volume under the top-level `volumes` and mount it in both services"),
+    (
+        "links",
+        "every service already reaches every other by its name on the instance's network; \
+         give other names with `networks: {default: {aliases: [...]}}`",
+    ),
+    ("scale", "copies of a scenario come from `#[scenario(instances = N)]`, each isolated"),
 ];
 static SERVICE: Shape = Shape { keys: Keys::Fixed { what: "a service", keys: SERVICE_KEYS }, items: None };
 static BUILD: Shape = Shape {
     keys: Keys::Fixed { what: "`build`", keys: &[("context", &VALUE), ("dockerfile", &VALUE), ("args", &VALUE)] },
     items: None,
 };
+static DEPLOY: Shape =
+    Shape { keys: Keys::Fixed { what: "`deploy`", keys: &[("resources", &RESOURCES)] }, items: None };
+static RESOURCES: Shape = Shape {
+    keys: Keys::Fixed { what: "`deploy.resources`", keys: &[("limits", &LIMITS), ("reservations", &EXTENSION)] },
+    items: None,
+};
+static LIMITS: Shape = Shape {
+    keys: Keys::Fixed {
+        what: "`deploy.resources.limits`",
+        keys: &[("cpus", &VALUE), ("memory", &VALUE), ("pids", &VALUE)],
+    },
+    items: None,
+};
+static SERVICE_FILE_OBJECTS: Shape = Shape { keys: Keys::Free(&VALUE), items: Some(&SERVICE_FILE_OBJECT) };
+static SERVICE_FILE_OBJECT: Shape = Shape {
+    keys: Keys::Fixed {
+        what: "a secret or config of a service",
+        keys: &[("source", &VALUE), ("target", &VALUE), ("uid", &VALUE), ("gid", &VALUE), ("mode", &VALUE)],
+    },
+    items: Some(&VALUE),
+};
+static FILE_OBJECTS: Shape = Shape { keys: Keys::Free(&FILE_OBJECT), items: None };
+static FILE_OBJECT: Shape = Shape {
+    keys: Keys::Fixed { what: "a top-level secret or config", keys: &[("file", &VALUE), ("name", &VALUE)] },
+    items: None,
+};
+static EXTENDS: Shape =
+    Shape { keys: Keys::Fixed { what: "`extends`", keys: &[("service", &VALUE), ("file", &VALUE)] }, items: None };
+static INCLUDE: Shape = Shape { keys: Keys::Free(&VALUE), items: Some(&INCLUDE_ENTRY) };
+static INCLUDE_ENTRY: Shape =
+    Shape { keys: Keys::Fixed { what: "an `include` entry", keys: &[("path", &VALUE)] }, items: Some(&VALUE) };
 static PORTS: Shape = Shape { keys: Keys::Free(&VALUE), items: Some(&PORT) };
 static PORT: Shape = Shape {
     keys: Keys::Fixed {
@@ -154,36 +261,52 @@ static SERVICE_NETWORKS: Shape = Shape { keys: Keys::Free(&SERVICE_NETWORK), ite
 static SERVICE_NETWORK: Shape =
     Shape { keys: Keys::Fixed { what: "a service's network", keys: &[("aliases", &VALUE)] }, items: None };
 static VOLUMES: Shape = Shape { keys: Keys::Free(&VOLUME), items: None };
-static VOLUME: Shape = Shape { keys: Keys::Fixed { what: "a top-level volume", keys: &[] }, items: None };
+static VOLUME: Shape = Shape {
+    keys: Keys::Fixed { what: "a top-level volume", keys: &[("name", &VALUE), ("labels", &VALUE)] },
+    items: None,
+};
 static NETWORKS: Shape = Shape { keys: Keys::Free(&NETWORK), items: None };
 static NETWORK: Shape =
     Shape { keys: Keys::Fixed { what: "a top-level network", keys: &[("driver", &VALUE)] }, items: None };
 
-struct State {
+struct State<'s> {
     /// Problems already reported by earlier walks: passed over this time.
     skip: usize,
     seen: RefCell<usize>,
-    found: RefCell<Option<String>>,
+    found: RefCell<Option<Stop>>,
     merges: RefCell<bool>,
+    /// Refused keys the attribute allows.
+    allowed: &'s [&'s str],
 }
 
-impl State {
+/// Why a walk stopped.
+enum Stop {
+    Problem(String),
+    /// An interpolated value, as written.
+    Site(String),
+}
+
+impl State<'_> {
     /// A problem: the walk stops here unless it was reported before.
     fn problem<E: de::Error>(&self, message: impl FnOnce() -> String) -> Result<(), E> {
+        self.stop(|| Stop::Problem(message()))
+    }
+
+    fn stop<E: de::Error>(&self, stop: impl FnOnce() -> Stop) -> Result<(), E> {
         let mut seen = self.seen.borrow_mut();
         *seen += 1;
         if *seen <= self.skip {
             return Ok(());
         }
-        *self.found.borrow_mut() = Some(message());
-        Err(E::custom("scenario: unsupported compose"))
+        *self.found.borrow_mut() = Some(stop());
+        Err(E::custom("scenario: stop"))
     }
 }
 
 struct Node<'s> {
     shape: &'static Shape,
     path: String,
-    state: &'s State,
+    state: &'s State<'s>,
 }
 
 impl<'de> DeserializeSeed<'de> for Node<'_> {
@@ -205,14 +328,8 @@ impl<'de> Visitor<'de> for Node<'_> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        if let Some(variable) = interpolation(v) {
-            let path = self.path;
-            return self.state.problem(|| {
-                format!(
-                    "`{path}` uses variable interpolation (`{variable}`), which scenario does not support: \
-                     write the value itself, or `$$` for a literal `$`"
-                )
-            });
+        if interpolation(v).is_some() {
+            return self.state.stop(|| Stop::Site(v.to_string()));
         }
         Ok(())
     }
@@ -279,7 +396,7 @@ impl<'de> Visitor<'de> for Node<'_> {
 struct Merge<'s> {
     shape: &'static Shape,
     path: String,
-    state: &'s State,
+    state: &'s State<'s>,
 }
 
 impl<'de> DeserializeSeed<'de> for Merge<'_> {
@@ -311,7 +428,7 @@ impl<'de> Visitor<'de> for Merge<'_> {
 struct Key<'a, 's> {
     shape: &'static Shape,
     path: &'a str,
-    state: &'s State,
+    state: &'s State<'s>,
 }
 
 struct CheckedKey {
@@ -350,6 +467,13 @@ impl<'de> Visitor<'de> for Key<'_, '_> {
             Keys::Fixed { .. } if key.starts_with("x-") => checked(&EXTENSION),
             Keys::Fixed { what, keys } => match keys.iter().find(|(name, _)| *name == key) {
                 Some((_, shape)) => checked(shape),
+                None if *what == "a service" && self.state.allowed.contains(&key) => checked(&VALUE),
+                None if *what == "a service" && REFUSED.iter().any(|(name, _)| *name == key) => {
+                    let reason = REFUSED.iter().find(|(name, _)| *name == key).map_or("", |(_, r)| *r);
+                    let path = self.path;
+                    self.state.problem(|| format!("`{key}` in `{path}` is refused: {reason}"))?;
+                    checked(&EXTENSION)
+                }
                 None => {
                     let names: Vec<&str> = keys.iter().map(|(name, _)| *name).collect();
                     let place = match self.path {
@@ -393,7 +517,7 @@ fn unsupported(key: &str, place: &str, known: &[&str]) -> String {
 }
 
 /// The first interpolation in `text` (`${VAR}`, `$VAR`), or `None` when every `$` is `$$`.
-fn interpolation(text: &str) -> Option<&str> {
+pub(super) fn interpolation(text: &str) -> Option<&str> {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -430,33 +554,48 @@ mod tests {
 
     #[test]
     fn every_unsupported_key_is_found_with_its_line() {
-        let text = "services:\n  web:\n    image: busybox\n    privileged: true\n    enviroment: {}\n    x-note: {anything: 1}\nconfigs: {}\n";
+        let text = "services:\n  web:\n    image: busybox\n    privileged: true\n    enviroment: {}\n    x-note: {anything: 1}\n    sysctls: {}\nswarm: {}\n";
         let walked = walk(text);
         assert!(walked.yaml_error.is_none());
         let found: Vec<(usize, &str)> = walked.problems.iter().map(|p| (p.line, p.message.as_str())).collect();
-        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(found.len(), 4, "{found:?}");
         assert_eq!(found[0].0, 4);
-        assert!(found[0].1.contains("`privileged` in a service (`services.web`) is not supported"), "{}", found[0].1);
+        assert!(
+            found[0].1.contains("`privileged` in `services.web` is refused: a privileged container"),
+            "{}",
+            found[0].1
+        );
         assert_eq!(found[1].0, 5);
         assert!(found[1].1.contains("did you mean `environment`"), "{}", found[1].1);
         assert_eq!(found[2].0, 7);
+        assert!(found[2].1.contains("`sysctls` in a service (`services.web`) is not supported"), "{}", found[2].1);
+        assert_eq!(found[3].0, 8);
     }
 
     #[test]
     fn merged_mappings_are_checked_too() {
-        let text = "x-base: &base\n  restart: always\nservices:\n  web:\n    <<: *base\n    image: busybox\n";
+        let text = "x-base: &base\n  links: [db]\nservices:\n  web:\n    <<: *base\n    image: busybox\n";
         let walked = walk(text);
         assert!(walked.merges);
         assert_eq!(walked.problems.len(), 1);
-        assert!(walked.problems[0].message.contains("`restart`"));
+        assert!(walked.problems[0].message.contains("`links`"));
     }
 
     #[test]
-    fn interpolation_is_reported_where_it_is() {
-        let walked = walk("services:\n  web:\n    image: \"busybox:${TAG}\"\n");
-        assert_eq!(walked.problems.len(), 1);
-        assert_eq!((walked.problems[0].line, walked.problems[0].column), (3, 12));
-        assert!(walked.problems[0].message.contains("`services.web.image` uses variable interpolation (`${TAG}`)"));
+    fn every_interpolated_value_is_found_with_its_line() {
+        let text =
+            "services:\n  web:\n    image: \"busybox:${TAG}\"\n    environment:\n      - A=$$B\n      - C=${C:-x}\n";
+        let walked = walk(text);
+        assert!(walked.problems.is_empty());
+        let sites: Vec<(&str, usize)> = walked.sites.iter().map(|s| (s.raw.as_str(), s.line)).collect();
+        assert_eq!(sites, [("busybox:${TAG}", 3), ("C=${C:-x}", 6)]);
+    }
+
+    #[test]
+    fn interpolations_reached_through_anchors_are_found() {
+        let walked = walk("x-base: &base\n  image: \"busybox:${TAG}\"\nservices:\n  web:\n    <<: *base\n");
+        assert!(walked.problems.is_empty(), "{:?}", walked.problems);
+        assert!(walked.sites.iter().any(|s| s.raw == "busybox:${TAG}"), "{:?}", walked.sites);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! From the typed compose file to the services `expand` turns into containers: every value
-//! resolved (paths against the compose file's folder, env files read, ports and volumes
-//! parsed), each service's readiness derived, and every rule the runtime cannot honour reported.
+//! resolved (paths against the compose file's folder, ports and volumes parsed; interpolated
+//! values kept as written for the start, see `text`), each service's readiness derived, and
+//! every rule the runtime cannot honour reported.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
@@ -8,9 +9,11 @@ use std::time::Duration;
 
 use syn::Ident;
 
-use super::file::{
-    self, Build, ComposeFile, DependsOn, ListOrMap, PortEntry, ServiceNetworks, StringOrList, VolumeEntry,
-};
+use super::extras::{self, Extras, FileObjects};
+use super::file::{self, Build, ComposeFile, DependsOn, ListOrMap, ServiceNetworks, StringOrList, VolumeEntry};
+pub(super) use super::ports::PortModel;
+use super::ports::{exposed_port, port};
+use super::text::{split_outside, unescape, Sites, Text, Words};
 use crate::case::upper_camel_case;
 use crate::duration::parse_duration;
 
@@ -20,28 +23,26 @@ pub(super) enum HostPath {
     /// Relative to the crate (`CARGO_MANIFEST_DIR`), already normalised (`compose/../x` -> `x`).
     InCrate(String),
     Absolute(String),
+    /// Written with interpolation: resolved at the start, relative to `folder` (the project's).
+    Variable {
+        raw: String,
+        at: String,
+        folder: Box<HostPath>,
+    },
 }
 
 #[derive(Debug, PartialEq)]
 pub(super) enum ImageModel {
-    Reference(String),
-    Build { context: HostPath, dockerfile: Option<String>, args: Vec<(String, String)> },
+    Reference(Text),
+    Build { context: HostPath, dockerfile: Option<Text>, args: Vec<(String, Text)> },
 }
 
 #[derive(Debug, PartialEq)]
 pub(super) enum EnvValue {
-    Value(String),
+    Value(Text),
     /// `- KEY` or `KEY:` with no value: passed through from the test process's environment when
     /// it is set there, as compose passes it through from the shell.
     FromHost,
-}
-
-#[derive(Debug, PartialEq)]
-pub(super) struct PortModel {
-    pub container: u16,
-    pub udp: bool,
-    pub host_ip: Option<String>,
-    pub host_port: Option<u16>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -54,7 +55,7 @@ pub(super) enum MountModel {
 #[derive(Debug, PartialEq)]
 pub(super) struct HealthModel {
     /// Run as `CMD` (a `CMD-SHELL` test becomes `/bin/sh -c`, as Docker runs it).
-    pub command: Vec<String>,
+    pub command: Vec<Text>,
     pub interval: Option<Duration>,
     pub timeout: Option<Duration>,
     pub retries: Option<u32>,
@@ -81,15 +82,18 @@ pub(super) struct ServiceModel {
     pub name: String,
     pub ty: Ident,
     pub image: ImageModel,
-    pub command: Option<Vec<String>>,
-    pub entrypoint: Option<Vec<String>>,
+    pub command: Option<Words>,
+    pub entrypoint: Option<Words>,
+    /// Read when the scenario starts, before `env` (which wins).
+    pub env_files: Vec<HostPath>,
     pub env: Vec<(String, EnvValue)>,
-    pub working_dir: Option<String>,
-    pub user: Option<String>,
+    pub working_dir: Option<Text>,
+    pub user: Option<Text>,
     pub ports: Vec<PortModel>,
     pub mounts: Vec<MountModel>,
-    pub aliases: Vec<String>,
-    pub labels: Vec<(String, String)>,
+    pub aliases: Vec<Text>,
+    pub labels: Vec<(String, Text)>,
+    pub extras: Extras,
     pub healthcheck: Option<HealthModel>,
     pub ready: ReadyModel,
     pub depends_on: Vec<String>,
@@ -103,12 +107,13 @@ pub(super) struct Location {
 }
 
 impl Location {
-    pub fn absolute(&self) -> PathBuf {
-        self.manifest_dir.join(&self.written)
+    /// The project's folder (the first compose file's), where `.env` is read.
+    pub fn folder(&self) -> HostPath {
+        self.resolve(".")
     }
 
     /// A path of the compose file (relative to the file's folder) as the generated code names it.
-    fn resolve(&self, path: &str) -> HostPath {
+    pub fn resolve(&self, path: &str) -> HostPath {
         if Path::new(path).is_absolute() {
             return HostPath::Absolute(normalise(Path::new(path)));
         }
@@ -125,12 +130,13 @@ impl Location {
         match path {
             HostPath::InCrate(relative) => self.manifest_dir.join(relative),
             HostPath::Absolute(path) => PathBuf::from(path),
+            HostPath::Variable { .. } => PathBuf::new(),
         }
     }
 }
 
 /// `a/./b/../c` -> `a/c`, lexically (the folders need not exist yet); `..` past the start stays.
-fn normalise(path: &Path) -> String {
+pub(super) fn normalise(path: &Path) -> String {
     let mut parts: Vec<Component> = Vec::new();
     for component in path.components() {
         match component {
@@ -160,11 +166,19 @@ pub(super) struct Options<'a> {
     /// Services whose build context the attribute computes (`build_context(web = ...)`).
     pub computed_contexts: &'a [String],
     pub instances: Option<u32>,
+    /// `remap_ports`: fixed host ports are left to the engine (so instances can coexist).
+    pub remap_ports: bool,
+    /// `keep_restart`: the services' restart policies apply.
+    pub keep_restart: bool,
+    /// Where each interpolated value was written.
+    pub sites: &'a Sites,
 }
 
 pub(super) fn resolve(compose: ComposeFile, location: &Location, options: &Options) -> Resolved {
     let mut errors = Vec::new();
     let mut env_files = Vec::new();
+    let sites = options.sites;
+    let objects = FileObjects::of(&compose, location, sites, &mut errors);
     let declared_volumes: BTreeSet<String> = compose.volumes.iter().flat_map(|v| v.keys().cloned()).collect();
     for (name, network) in compose.networks.iter().flatten() {
         if let Some(driver) = network.as_ref().and_then(|n| n.driver.as_deref()).filter(|d| *d != "bridge") {
@@ -195,26 +209,37 @@ pub(super) fn resolve(compose: ComposeFile, location: &Location, options: &Optio
         }
         let service = service.unwrap_or_default();
         let computed = options.computed_contexts.contains(&name);
-        let image = image(&service, computed, location, &mut problem);
-        let command = service.command.as_ref().and_then(|c| words("command", c, &mut problem));
-        let entrypoint = service.entrypoint.as_ref().and_then(|e| words("entrypoint", e, &mut problem));
+        let image = image(&service, computed, location, sites, &mut problem);
+        let command = service.command.as_ref().and_then(|c| words("command", c, sites, &mut problem));
+        let entrypoint = service.entrypoint.as_ref().and_then(|e| words("entrypoint", e, sites, &mut problem));
 
-        let mut env: BTreeMap<String, EnvValue> = BTreeMap::new();
+        // Env files are read when the scenario starts (their values interpolate like the
+        // file's); here only that they exist, and they rebuild the crate when edited.
+        let mut service_env_files = Vec::new();
         for path in service.env_file.iter().flat_map(StringOrList::list) {
-            let path = location.on_disk(&location.resolve(&unescape(&path)));
-            match read_env_file(&path) {
-                Ok(pairs) => env.extend(pairs.into_iter().map(|(k, v)| (k, EnvValue::Value(v)))),
-                Err(e) => problem(format!("env_file `{}`: {e}", path.display())),
+            let path = match sites.fixed(&path, "an `env_file` path") {
+                Ok(path) => location.resolve(&path),
+                Err(e) => {
+                    problem(e);
+                    continue;
+                }
+            };
+            let on_disk = location.on_disk(&path);
+            if !on_disk.is_file() {
+                problem(format!("env_file `{}` does not exist", on_disk.display()));
+            } else {
+                env_files.push(on_disk);
             }
-            env_files.push(path);
+            service_env_files.push(path);
         }
+        let mut env: BTreeMap<String, EnvValue> = BTreeMap::new();
         for (key, value) in pairs("environment", service.environment.as_ref(), &mut problem) {
-            env.insert(key, value.map_or(EnvValue::FromHost, EnvValue::Value));
+            env.insert(key, value.map_or(EnvValue::FromHost, |v| EnvValue::Value(sites.text(&v))));
         }
 
         let mut ports = Vec::new();
         for entry in service.ports.iter().flatten() {
-            match port(entry) {
+            match port(entry, sites) {
                 Ok(port) => ports.push(port),
                 Err(e) => problem(e),
             }
@@ -230,19 +255,27 @@ pub(super) fn resolve(compose: ComposeFile, location: &Location, options: &Optio
                 Err(e) => problem(e),
             }
         }
-        if options.instances.is_some_and(|n| n > 1) {
-            for fixed in ports.iter().filter_map(|p| p.host_port) {
+        if options.remap_ports {
+            ports.iter_mut().for_each(|p| p.host_port = None);
+        } else if options.instances.is_some_and(|n| n > 1) {
+            for port in ports.iter().filter(|p| p.host_port.is_some()) {
+                let fixed = match &port.host_port {
+                    Some(Text::Literal(number)) => number.clone(),
+                    Some(Text::Variable { raw, .. }) => raw.clone(),
+                    None => continue,
+                };
                 problem(format!(
                     "host port {fixed} is fixed, so the scenario's instances would all claim it; \
-                     publish the container port alone (e.g. \"{}\") to get a free host port per instance",
-                    ports.iter().find(|p| p.host_port == Some(fixed)).map_or(0, |p| p.container)
+                     publish the container port alone (e.g. \"{}\") to get a free host port per instance, \
+                     or add `remap_ports` to the attribute to let the engine pick them",
+                    port.container
                 ));
             }
         }
 
         let mut mounts = Vec::new();
         for entry in service.volumes.iter().flatten() {
-            match mount(entry, location, &declared_volumes) {
+            match mount(entry, location, &declared_volumes, sites) {
                 Ok(m) => mounts.push(m),
                 Err(e) => problem(e),
             }
@@ -261,8 +294,8 @@ pub(super) fn resolve(compose: ComposeFile, location: &Location, options: &Optio
             None => (BTreeSet::from(["default".to_string()]), Vec::new()),
             Some(ServiceNetworks::List(list)) => (list.iter().cloned().collect(), Vec::new()),
             Some(ServiceNetworks::Map(map)) => {
-                let aliases = map.values().flatten().flat_map(|n| n.aliases.iter().flatten()).map(|a| unescape(a));
-                (map.keys().cloned().collect(), aliases.collect())
+                let aliases = map.values().flatten().flat_map(|n| n.aliases.iter().flatten()).map(|a| sites.text(a));
+                (map.keys().cloned().collect(), aliases.collect::<Vec<Text>>())
             }
         };
         for network in &networks {
@@ -270,7 +303,13 @@ pub(super) fn resolve(compose: ComposeFile, location: &Location, options: &Optio
                 problem(format!("network `{network}` is not declared under the top-level `networks`"));
             }
         }
-        for alias in &aliases {
+        let mut extras = extras::extras(&service, &objects, sites, &mut problem);
+        if !options.keep_restart {
+            extras.restart = None;
+        }
+        let aliases: Vec<Text> = aliases.into_iter().chain(std::mem::take(&mut extras.aliases)).collect();
+        mounts.append(&mut extras.mounts);
+        for alias in aliases.iter().filter_map(Text::literal) {
             if !is_valid_name(alias) {
                 problem(format!("alias `{alias}` is not a valid host name"));
             }
@@ -282,10 +321,10 @@ pub(super) fn resolve(compose: ComposeFile, location: &Location, options: &Optio
             if key.starts_with("dev.scenario.") {
                 problem(format!("label `{key}`: labels under `dev.scenario.` are set by the runtime"));
             }
-            labels.push((key, value.unwrap_or_default()));
+            labels.push((key, sites.text(&value.unwrap_or_default())));
         }
 
-        let healthcheck = service.healthcheck.as_ref().and_then(|h| healthcheck(h, &mut problem));
+        let healthcheck = service.healthcheck.as_ref().and_then(|h| healthcheck(h, sites, &mut problem));
 
         let mut depends_on = Vec::new();
         let dependencies: Vec<(String, Condition)> = match &service.depends_on {
@@ -328,13 +367,15 @@ pub(super) fn resolve(compose: ComposeFile, location: &Location, options: &Optio
             image,
             command,
             entrypoint,
+            env_files: service_env_files,
             env: env.into_iter().collect(),
-            working_dir: service.working_dir.as_deref().map(unescape),
-            user: service.user.as_ref().map(|u| unescape(&u.0)),
+            working_dir: service.working_dir.as_deref().map(|w| sites.text(w)),
+            user: service.user.as_ref().map(|u| sites.text(&u.0)),
             ports,
             mounts,
             aliases,
             labels,
+            extras,
             healthcheck,
             ready: ReadyModel::None,
             depends_on,
@@ -387,15 +428,11 @@ fn is_valid_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
-/// Compose's escape for a literal `$` (interpolation itself was rejected while reading).
-fn unescape(text: &str) -> String {
-    text.replace("$$", "$")
-}
-
 fn image(
     service: &file::Service,
     computed: bool,
     location: &Location,
+    sites: &Sites,
     problem: &mut impl FnMut(String),
 ) -> Option<ImageModel> {
     match (&service.image, &service.build) {
@@ -415,40 +452,48 @@ fn image(
             if computed {
                 problem("`build_context` names it, but it has no `build`".into());
             }
-            Some(ImageModel::Reference(unescape(reference)))
+            Some(ImageModel::Reference(sites.text(reference)))
         }
         (None, Some(build)) => {
             let (context, dockerfile, args) = match build {
                 Build::Context(context) => (Some(context.clone()), None, None),
                 Build::Full { context, dockerfile, args } => (context.clone(), dockerfile.clone(), args.as_ref()),
             };
-            let context = unescape(context.as_deref().unwrap_or("."));
+            let context = match sites.fixed(context.as_deref().unwrap_or("."), "the build context") {
+                Ok(context) => context,
+                Err(e) => {
+                    problem(e);
+                    return None;
+                }
+            };
             if context.contains("://") || context.starts_with("git@") {
                 problem(format!("build context `{context}` is a URL; scenario builds from folders only"));
             }
             let mut build_args = Vec::new();
             for (key, value) in pairs("build.args", args, problem) {
                 match value {
-                    Some(value) => build_args.push((key, value)),
+                    Some(value) => build_args.push((key, sites.text(&value))),
                     None => problem(format!("build argument `{key}` has no value")),
                 }
             }
             Some(ImageModel::Build {
                 context: location.resolve(&context),
-                dockerfile: dockerfile.as_deref().map(unescape),
+                dockerfile: dockerfile.as_deref().map(|d| sites.text(d)),
                 args: build_args,
             })
         }
     }
 }
 
-/// `command` and `entrypoint`: a list as it is, a string split the way a shell splits words.
-fn words(key: &str, value: &StringOrList, problem: &mut impl FnMut(String)) -> Option<Vec<String>> {
+/// `command` and `entrypoint`: a list as it is, a string split the way a shell splits words
+/// (after interpolation, so at the start when it has variables).
+fn words(key: &str, value: &StringOrList, sites: &Sites, problem: &mut impl FnMut(String)) -> Option<Words> {
     match value {
-        StringOrList::List(items) => Some(items.iter().map(|s| unescape(&s.0)).collect()),
-        StringOrList::String(line) => match shlex::split(line) {
-            Some(words) => Some(words.iter().map(|w| unescape(w)).collect()),
-            None => {
+        StringOrList::List(items) => Some(Words::List(items.iter().map(|s| sites.text(&s.0)).collect())),
+        StringOrList::String(line) => match (shlex::split(line), sites.text(line)) {
+            (Some(_), Text::Variable { raw, at }) => Some(Words::Line { raw, at }),
+            (Some(words), Text::Literal(_)) => Some(Words::List(words.iter().map(|w| sites.text(w)).collect())),
+            (None, _) => {
                 problem(format!("`{key}` has unbalanced quotes: `{line}`"));
                 None
             }
@@ -463,11 +508,11 @@ fn pairs(key: &str, value: Option<&ListOrMap>, problem: &mut impl FnMut(String))
         Some(ListOrMap::List(items)) => items
             .iter()
             .map(|item| match item.0.split_once('=') {
-                Some((k, v)) => (k.to_string(), Some(unescape(v))),
+                Some((k, v)) => (k.to_string(), Some(v.to_string())),
                 None => (item.0.clone(), None),
             })
             .collect(),
-        Some(ListOrMap::Map(map)) => map.iter().map(|(k, v)| (k.clone(), v.as_ref().map(|v| unescape(&v.0)))).collect(),
+        Some(ListOrMap::Map(map)) => map.iter().map(|(k, v)| (k.clone(), v.as_ref().map(|v| v.0.clone()))).collect(),
     };
     pairs
         .into_iter()
@@ -481,84 +526,12 @@ fn pairs(key: &str, value: Option<&ListOrMap>, problem: &mut impl FnMut(String))
         .collect()
 }
 
-/// An env file: `KEY=value` lines, `#` comments, quoted values, read with dotenvy. Its own
-/// `${VAR}` expansion would read the compiler's environment, so a `$` is refused.
-fn read_env_file(path: &Path) -> Result<Vec<(String, String)>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    if let Some((number, _)) =
-        text.lines().enumerate().find(|(_, l)| l.contains('$') && !l.trim_start().starts_with('#'))
-    {
-        return Err(format!("line {} uses `$`; variable expansion in env files is not supported", number + 1));
-    }
-    dotenvy::from_read_iter(text.as_bytes()).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())
-}
-
-fn port(entry: &PortEntry) -> Result<PortModel, String> {
-    match entry {
-        PortEntry::Long { target, published, host_ip, protocol } => {
-            let udp = protocol_is_udp(protocol.as_deref().unwrap_or("tcp"))?;
-            let host_port = published.as_ref().map(|p| host_port(&p.0)).transpose()?.flatten();
-            Ok(PortModel { container: *target, udp, host_ip: host_ip.clone(), host_port })
-        }
-        PortEntry::Short(text) => {
-            let text = &text.0;
-            let (address, protocol) = text.rsplit_once('/').unwrap_or((text, "tcp"));
-            let udp = protocol_is_udp(protocol)?;
-            // `[::1]:8080:80`: an IPv6 host address in brackets.
-            let (host_ip, rest) = match address.strip_prefix('[') {
-                Some(bracketed) => {
-                    let (ip, rest) = bracketed.split_once("]:").ok_or_else(|| format!("port `{text}` is malformed"))?;
-                    (Some(ip.to_string()), rest)
-                }
-                None => (None, address),
-            };
-            let parts: Vec<&str> = rest.split(':').collect();
-            let (host_ip, host, container) = match (host_ip, parts.as_slice()) {
-                (None, [container]) => (None, None, *container),
-                (ip, [host, container]) => (ip, Some(*host), *container),
-                (None, [ip, host, container]) => (Some(ip.to_string()), Some(*host), *container),
-                _ => return Err(format!("port `{text}` is not `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`")),
-            };
-            let container = container_port(container, text)?;
-            let host_port = host.map(host_port).transpose()?.flatten();
-            let host_ip = host_ip.filter(|ip| !ip.is_empty());
-            Ok(PortModel { container, udp, host_ip, host_port })
-        }
-    }
-}
-
-fn protocol_is_udp(protocol: &str) -> Result<bool, String> {
-    match protocol {
-        "tcp" => Ok(false),
-        "udp" => Ok(true),
-        other => Err(format!("port protocol `{other}` is not supported; use tcp or udp")),
-    }
-}
-
-fn container_port(text: &str, whole: &str) -> Result<u16, String> {
-    if text.contains('-') {
-        return Err(format!("port `{whole}`: port ranges are not supported; list each port"));
-    }
-    match text.parse::<u16>() {
-        Ok(port) if port > 0 => Ok(port),
-        _ => Err(format!("port `{whole}`: `{text}` is not a port number")),
-    }
-}
-
-/// A host port: empty means one the engine picks.
-fn host_port(text: &str) -> Result<Option<u16>, String> {
-    if text.is_empty() {
-        return Ok(None);
-    }
-    container_port(text, text).map(Some)
-}
-
-fn exposed_port(text: &str) -> Result<(u16, bool), String> {
-    let (port, protocol) = text.split_once('/').unwrap_or((text, "tcp"));
-    Ok((container_port(port, text)?, protocol_is_udp(protocol)?))
-}
-
-fn mount(entry: &VolumeEntry, location: &Location, declared: &BTreeSet<String>) -> Result<MountModel, String> {
+fn mount(
+    entry: &VolumeEntry,
+    location: &Location,
+    declared: &BTreeSet<String>,
+    sites: &Sites,
+) -> Result<MountModel, String> {
     let named = |name: &str, target: String, read_only: bool| {
         if declared.contains(name) {
             Ok(MountModel::Volume { name: name.to_string(), target, read_only })
@@ -566,18 +539,22 @@ fn mount(entry: &VolumeEntry, location: &Location, declared: &BTreeSet<String>) 
             Err(format!("volume `{name}` is not declared under the top-level `volumes`"))
         }
     };
+    // An interpolated source (`${DATA_DIR:-./data}`) is taken for a host path.
     let bind = |source: &str, target: String, read_only: bool| {
         if source.starts_with('~') {
             return Err(format!(
                 "bind mount `{source}`: `~` is not expanded; write the path relative to the compose file"
             ));
         }
-        Ok(MountModel::Bind { source: location.resolve(source), target, read_only })
+        let source = match sites.text(source) {
+            Text::Literal(path) => location.resolve(&path),
+            Text::Variable { raw, at } => HostPath::Variable { raw, at, folder: Box::new(location.folder()) },
+        };
+        Ok(MountModel::Bind { source, target, read_only })
     };
     match entry {
         VolumeEntry::Short(text) => {
-            let text = unescape(text);
-            let parts: Vec<&str> = text.split(':').collect();
+            let parts = split_outside(text, ':');
             let (source, target, mode) = match parts.as_slice() {
                 [target] => {
                     return Err(format!(
@@ -594,27 +571,28 @@ fn mount(entry: &VolumeEntry, location: &Location, declared: &BTreeSet<String>) 
                 "rw" => false,
                 other => return Err(format!("volume `{text}`: mode `{other}` is not supported; use ro or rw")),
             };
+            let target = sites.fixed(target, "the target of a volume")?;
             if !target.starts_with('/') {
                 return Err(format!("volume `{text}`: the target must be an absolute path in the container"));
             }
-            if source.starts_with(['.', '/', '~']) {
-                bind(source, target.to_string(), read_only)
+            if source.starts_with(['.', '/', '~', '$']) {
+                bind(source, target, read_only)
             } else {
-                named(source, target.to_string(), read_only)
+                named(&sites.fixed(source, "a volume name")?, target, read_only)
             }
         }
         VolumeEntry::Long { kind, source, target, read_only, tmpfs } => {
             let read_only = read_only.unwrap_or(false);
-            let target = unescape(target);
+            let target = sites.fixed(target, "the target of a volume")?;
             if tmpfs.is_some() && kind != "tmpfs" {
                 return Err(format!("volume `{target}`: `tmpfs` options belong to `type: tmpfs`"));
             }
-            match (kind.as_str(), source.as_deref().map(unescape)) {
-                ("volume", Some(source)) => named(&source, target, read_only),
+            match (kind.as_str(), source.as_deref()) {
+                ("volume", Some(source)) => named(&sites.fixed(source, "a volume name")?, target, read_only),
                 ("volume", None) => {
                     Err(format!("volume `{target}` is anonymous; give it a `source` declared under `volumes`"))
                 }
-                ("bind", Some(source)) => bind(&source, target, read_only),
+                ("bind", Some(source)) => bind(source, target, read_only),
                 ("bind", None) => Err(format!("bind mount `{target}` has no `source`")),
                 ("tmpfs", _) => Ok(MountModel::Tmpfs {
                     target,
@@ -626,7 +604,7 @@ fn mount(entry: &VolumeEntry, location: &Location, declared: &BTreeSet<String>) 
     }
 }
 
-fn healthcheck(check: &file::Healthcheck, problem: &mut impl FnMut(String)) -> Option<HealthModel> {
+fn healthcheck(check: &file::Healthcheck, sites: &Sites, problem: &mut impl FnMut(String)) -> Option<HealthModel> {
     if check.disable == Some(true) {
         problem("`healthcheck.disable` (turning off the image's healthcheck) is not supported".into());
         return None;
@@ -636,13 +614,14 @@ fn healthcheck(check: &file::Healthcheck, problem: &mut impl FnMut(String)) -> O
             problem("a `healthcheck` without `test` (tuning the image's own) is not supported; give `test`".into());
             return None;
         }
-        Some(StringOrList::String(line)) => vec!["/bin/sh".into(), "-c".into(), unescape(line)],
+        Some(StringOrList::String(line)) => vec![shell(), Text::Literal("-c".into()), sites.text(line)],
         Some(StringOrList::List(items)) => {
-            let items: Vec<String> = items.iter().map(|s| unescape(&s.0)).collect();
-            match items.split_first() {
-                Some((kind, rest)) if kind == "CMD" && !rest.is_empty() => rest.to_vec(),
-                Some((kind, [line])) if kind == "CMD-SHELL" => vec!["/bin/sh".into(), "-c".into(), line.clone()],
-                Some((kind, _)) if kind == "NONE" => {
+            let kind = items.first().map(|k| k.0.as_str());
+            let rest = items.get(1..).unwrap_or_default();
+            match (kind, rest) {
+                (Some("CMD"), rest) if !rest.is_empty() => rest.iter().map(|s| sites.text(&s.0)).collect(),
+                (Some("CMD-SHELL"), [line]) => vec![shell(), Text::Literal("-c".into()), sites.text(&line.0)],
+                (Some("NONE"), _) => {
                     problem("a `NONE` healthcheck (turning off the image's) is not supported".into());
                     return None;
                 }
@@ -671,8 +650,12 @@ fn healthcheck(check: &file::Healthcheck, problem: &mut impl FnMut(String)) -> O
     })
 }
 
+fn shell() -> Text {
+    Text::Literal("/bin/sh".into())
+}
+
 /// Compose durations: `1m30s`, `500ms`, `10s` (units run together, as Go writes them).
-fn go_duration(text: &str) -> Result<Duration, String> {
+pub(super) fn go_duration(text: &str) -> Result<Duration, String> {
     let mut total = Duration::ZERO;
     let mut rest = text.trim();
     if rest.is_empty() {
@@ -757,20 +740,6 @@ mod tests {
         assert_eq!(at.resolve("."), HostPath::InCrate("compose".into()));
         assert_eq!(at.resolve("../../outside"), HostPath::InCrate("../outside".into()));
         assert_eq!(at.resolve("/srv/x/../y"), HostPath::Absolute("/srv/y".into()));
-    }
-
-    #[test]
-    fn short_ports_take_every_form() {
-        let short = |s: &str| port(&PortEntry::Short(file::Scalar(s.into())));
-        assert_eq!(short("8080").unwrap(), PortModel { container: 8080, udp: false, host_ip: None, host_port: None });
-        assert_eq!(short("18080:80").unwrap().host_port, Some(18080));
-        let full = short("127.0.0.1:18080:80/udp").unwrap();
-        assert_eq!((full.host_ip.as_deref(), full.host_port, full.udp), (Some("127.0.0.1"), Some(18080), true));
-        assert_eq!(short("[::1]:5000:5000").unwrap().host_ip.as_deref(), Some("::1"));
-        assert_eq!(short("127.0.0.1::80").unwrap().host_port, None);
-        assert!(short("3000-3005").unwrap_err().contains("ranges"));
-        assert!(short("80/sctp").unwrap_err().contains("sctp"));
-        assert!(short("a:b:c:d").is_err());
     }
 
     #[test]

@@ -43,22 +43,33 @@ pub(crate) fn scenario(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-/// Reads the compose file: the service types (as containers), their generated code, and how
-/// the file checked out.
+/// Reads the compose files: the service types (as containers), their generated code, and how
+/// the files checked out.
 fn compose(
-    file: &syn::LitStr,
+    files: &parse::ComposeFiles,
     args: &parse::ScenarioArgs,
     module: &syn::Ident,
     krate: &syn::Path,
     errors: &mut Errors,
 ) -> (Vec<syn::Path>, validate::Generated, validate::ComposeContainers) {
     let contexts = args.build_contexts.as_ref().map_or(&[][..], |c| c.value.as_slice());
-    let loaded = crate::compose::load(file, contexts, args.instances.as_ref().map(|i| i.value), errors);
+    let compose_args = crate::compose::ComposeArgs {
+        expr: &files.expr,
+        files: &files.files,
+        contexts,
+        instances: args.instances.as_ref().map(|i| i.value),
+        profiles: args.profiles.as_ref().map_or(&[][..], |p| p.value.as_slice()),
+        remap_ports: args.remap_ports,
+        keep_restart: args.keep_restart,
+        allow_privileged: args.allow_privileged,
+    };
+    let loaded = crate::compose::load(&compose_args, errors);
     let paths = crate::compose::paths(&loaded, module);
     let mut beside = crate::compose::impls(&loaded, module, krate, contexts);
     beside.extend(crate::compose::watch_files(&loaded));
     let generated = validate::Generated { in_module: crate::compose::services_module(&loaded), beside };
-    let containers = validate::ComposeContainers { paths: paths.clone(), span: file.span(), valid: loaded.valid };
+    let span = syn::spanned::Spanned::span(&files.expr);
+    let containers = validate::ComposeContainers { paths: paths.clone(), span, valid: loaded.valid };
     (paths, generated, containers)
 }
 

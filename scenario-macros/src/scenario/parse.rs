@@ -1,5 +1,6 @@
 //! `#[scenario(...)]` arguments: `containers = [A, b::B]` or `compose = "docker-compose.yml"`
-//! with `build_context(service = expr, ...)`, `instances = N` and `crate = path`.
+//! (or `compose = ["a.yml", "b.yml"]`) with `build_context(service = expr, ...)`,
+//! `profiles = ["debug"]`, `remap_ports`, `keep_restart` and `allow_privileged`, `instances = N` and `crate = path`.
 
 use proc_macro2::TokenStream;
 use syn::{Expr, LitStr, Path};
@@ -8,7 +9,24 @@ use crate::args::{self, ArgValue, AttrArgs, Keyed};
 use crate::compose::ComputedContext;
 use crate::errors::Errors;
 
-pub(super) const KEYS: &[&str] = &["containers", "compose", "build_context", "instances", "crate"];
+pub(super) const KEYS: &[&str] = &[
+    "containers",
+    "compose",
+    "build_context",
+    "profiles",
+    "remap_ports",
+    "keep_restart",
+    "allow_privileged",
+    "instances",
+    "crate",
+];
+
+/// `compose = "file"` or `compose = ["a.yml", "b.yml"]`.
+pub(super) struct ComposeFiles {
+    /// As written, where errors about the files are reported.
+    pub expr: Expr,
+    pub files: Vec<String>,
+}
 
 pub(super) struct ContainerList {
     /// The array as written, for errors about the list as a whole.
@@ -21,7 +39,15 @@ pub(super) struct ScenarioArgs {
     pub containers: Option<Keyed<ContainerList>>,
     pub krate: Option<Keyed<Path>>,
     /// A compose file whose services are the containers (relative to the crate's folder).
-    pub compose: Option<Keyed<LitStr>>,
+    pub compose: Option<Keyed<ComposeFiles>>,
+    /// Compose profiles to activate.
+    pub profiles: Option<Keyed<Vec<String>>>,
+    /// Fixed host ports of the compose file are left to the engine.
+    pub remap_ports: bool,
+    /// The compose file's restart policies apply.
+    pub keep_restart: bool,
+    /// `privileged: true` in the compose file is accepted.
+    pub allow_privileged: bool,
     /// Build folders of compose services computed by the crate.
     pub build_contexts: Option<Keyed<Vec<ComputedContext>>>,
     /// Isolated copies of the environment, each serving one test at a time.
@@ -52,10 +78,50 @@ pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> ScenarioArgs {
                 .and_then(|expr| Ok(ContainerList { expr: expr.clone(), paths: args::path_array(expr, usage)? }))
                 .map(|list| args.containers = Some(Keyed { key: key.clone(), value: list }))
         } else if known == "compose" {
-            let usage = "the path of a compose file relative to the crate, e.g. `compose = \"docker-compose.yml\"`";
+            let usage = "the path of a compose file (or a folder holding `compose.yaml`) relative to the crate, \
+                         or a list of files merged in order, e.g. `compose = \"docker-compose.yml\"`";
             arg.assigned(usage)
-                .and_then(|expr| args::lit_str(expr, usage))
-                .map(|lit| args.compose = Some(Keyed { key: key.clone(), value: lit }))
+                .and_then(|expr| {
+                    let files = match args::ungroup(expr) {
+                        syn::Expr::Array(_) => args::str_array(expr, usage)?,
+                        _ => vec![args::lit_str(expr, usage)?],
+                    };
+                    if files.is_empty() {
+                        return Err(syn::Error::new_spanned(expr, usage));
+                    }
+                    Ok(ComposeFiles { expr: expr.clone(), files: files.iter().map(LitStr::value).collect() })
+                })
+                .map(|files| args.compose = Some(Keyed { key: key.clone(), value: files }))
+        } else if known == "profiles" {
+            let usage = "the compose profiles to activate, e.g. `profiles = [\"debug\"]`";
+            arg.assigned(usage).and_then(|expr| args::str_array(expr, usage)).map(|list| {
+                let value = list.iter().map(LitStr::value).collect();
+                args.profiles = Some(Keyed { key: key.clone(), value })
+            })
+        } else if known == "remap_ports" {
+            match arg.value {
+                args::ArgValue::Flag => {
+                    args.remap_ports = true;
+                    Ok(())
+                }
+                _ => Err(arg.usage_error("`remap_ports` alone: fixed host ports are left to the engine")),
+            }
+        } else if known == "keep_restart" {
+            match arg.value {
+                args::ArgValue::Flag => {
+                    args.keep_restart = true;
+                    Ok(())
+                }
+                _ => Err(arg.usage_error("`keep_restart` alone: the compose file's restart policies apply")),
+            }
+        } else if known == "allow_privileged" {
+            match arg.value {
+                args::ArgValue::Flag => {
+                    args.allow_privileged = true;
+                    Ok(())
+                }
+                _ => Err(arg.usage_error("`allow_privileged` alone: `privileged: true` in the compose file applies")),
+            }
         } else if known == "build_context" {
             let usage = "a build folder per compose service, e.g. `build_context(web = my_crate::context())`";
             arg.list(usage)

@@ -77,7 +77,7 @@ pub(crate) fn create_body(
     aliases.extend(spec.aliases.iter().cloned());
     let endpoint = EndpointSettings { aliases: Some(aliases), ..Default::default() };
 
-    ContainerCreateBody {
+    let mut body = ContainerCreateBody {
         image: Some(image.to_string()),
         cmd: spec.cmd.clone(),
         entrypoint: spec.entrypoint.clone(),
@@ -105,5 +105,7 @@ pub(crate) fn create_body(
             endpoints_config: Some(HashMap::from([(network.to_string(), endpoint)])),
         }),
         ..Default::default()
-    }
+    };
+    spec.run.apply(&mut body);
+    body
 }

@@ -181,6 +181,8 @@ async fn plan(
     .await
     .into_iter()
     .collect::<Result<Vec<ContainerSpec>>>()?;
+    // Before any image is built or pulled: a spec may carry problems found while building it.
+    specs.iter().try_for_each(ContainerSpec::validate)?;
     let simple = match mode {
         LaunchMode::Exclusive => Some(Plan::Start),
         LaunchMode::Shared => Some(Plan::StartOrAttach),

@@ -1,7 +1,8 @@
 use scenario_runtime::prelude::*;
 
-// ../compose/unsupported.yml: every key outside the supported subset, a misspelled one and an
-// interpolation are reported at once, each with its line.
+// ../compose/unsupported.yml: keys refused on purpose (with their reason), a misspelled one, one
+// outside the supported subset, an interpolation where compile time needs the value, and a
+// secret that is not backed by a file, all reported at once, each with its line.
 #[scenario(compose = "../../../../tests/ui/compose/unsupported.yml")]
 mod shop {
     #[test]

@@ -17,6 +17,15 @@ mod shop {
     }
 }
 
+#[scenario(compose = "../../../../tests/ui/compose/fixed-ports.yml", instances = 2, remap_ports)]
+mod remapped {}
+
+#[scenario(compose = "../../../../tests/ui/compose/all-keys.yml", keep_restart)]
+mod restarting {}
+
+#[scenario(compose = "../../../../tests/ui/compose/privileged.yml", allow_privileged)]
+mod privileged {}
+
 use shop::services::{Cache, Db, RedisReplica, Seed, Web};
 
 fn main() {
@@ -56,11 +65,35 @@ fn main() {
     assert!(source.ends_with("tests/ui/compose/fixtures") && target == "/fixtures");
     assert_eq!(web.mounts[2], Mount::Tmpfs { target: "/cache".into(), options: "size=1048576".into() });
     assert_eq!(web.mounts[3], Mount::Tmpfs { target: "/run".into(), options: "size=1m".into() });
-    assert_eq!(web.aliases, ["app", "www"]);
+    assert_eq!(web.aliases, ["app", "www", "shop-web"], "container_name is one more name");
     assert_eq!(web.labels.get("team").map(String::as_str), Some("platform"));
     assert_eq!(web.readiness, Readiness::port(8080));
 
+    // Production keys: the ones that shape a test's container apply; restart does not.
+    let secrets: Vec<&Mount> = web.mounts[4..].iter().collect();
+    let Mount::Bind { source, target, read_only: true } = secrets[0] else { panic!("{:?}", secrets[0]) };
+    assert!(source.ends_with("tests/ui/compose/fixtures/token.txt") && target == "/run/secrets/api_token");
+    assert!(matches!(secrets[1], Mount::Bind { target, .. } if target == "/run/secrets/token.txt"));
+    assert!(matches!(secrets[2], Mount::Bind { target, source, .. } if target == "/etc/app.ini" && source.ends_with("app.env")));
+    assert_eq!(web.run.restart, None, "restart applies only with keep_restart");
+    assert_eq!(restarting::services::Web::spec().run.restart, Some(scenario_runtime::spec::Restart::UnlessStopped));
+    assert!(web.run.init && !web.run.privileged);
+    assert!(privileged::services::Tool::spec().run.privileged, "allowed explicitly");
+    assert_eq!(web.run.stop_signal.as_deref(), Some("SIGQUIT"));
+    assert_eq!(web.stop_timeout, Duration::from_secs(90));
+    assert_eq!(web.run.extra_hosts, ["payments.internal:10.0.0.9"]);
+    assert_eq!((web.run.shm_size, web.run.memory, web.run.nano_cpus), (Some(64 << 20), Some(256 << 20), Some(1_500_000_000)));
+    let ulimits: Vec<(&str, i64, i64)> = web.run.ulimits.iter().map(|u| (u.name.as_str(), u.soft, u.hard)).collect();
+    assert_eq!(ulimits, [("nofile", 1024, 2048), ("nproc", 512, 512)]);
+    assert_eq!((web.run.cap_add.as_slice(), web.run.cap_drop.as_slice()), (&["NET_ADMIN".to_string()][..], &["MKNOD".to_string()][..]));
+
+    // Interpolated values are resolved when the spec is built (the scenario's start).
     let db = Db::spec();
+    assert_eq!(db.image, ImageSource::Reference("busybox:1.35".into()));
+    assert_eq!(db.env.get("PASSWORD").map(String::as_str), Some("secret"));
+    std::env::set_var("DB_TAG", "1.36");
+    assert_eq!(Db::spec().image, ImageSource::Reference("busybox:1.36".into()));
+
     let check = db.healthcheck.as_ref().expect("db has a healthcheck");
     assert_eq!(check.command, ["/bin/sh", "-c", "nc -z 127.0.0.1 5432"]);
     assert_eq!((check.interval, check.timeout, check.retries), (Duration::from_secs(1), Duration::from_secs(2), 5));
@@ -71,4 +104,9 @@ fn main() {
     assert_eq!(Seed::spec().readiness, Readiness::completed(), "web waits for it to complete");
     assert_eq!(Seed::DEPENDS_ON, &["db"]);
     assert_eq!((RedisReplica::NAME, RedisReplica::spec().readiness), ("redis-replica", Readiness::none()));
+
+    // `remap_ports`: with 2 instances, fixed host ports are left to the engine.
+    let db = remapped::services::Db::spec();
+    assert!(db.ports.iter().all(|p| p.host_port.is_none()), "{:?}", db.ports);
+    assert_eq!(db.ports.len(), 2);
 }
