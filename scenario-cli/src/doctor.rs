@@ -53,14 +53,12 @@ pub async fn run(project: &ProjectId) -> Result<(), String> {
                 .and_then(|c| c.first())
                 .map(|c| if c.name == "Engine" { "Docker Engine".into() } else { c.name.clone() })
                 .unwrap_or_else(|| "Docker Engine".into());
-            let client = engine.docker().client_version();
+            // bollard 0.21's requests carry no API version: the engine answers in its own.
             println!(
-                "  version: {product} {}, API {} (minimum {}), spoken here: {}.{}",
+                "  version: {product} {}, API {} (minimum {}), which answers this client's unversioned requests",
                 version.version.unwrap_or_default(),
                 version.api_version.unwrap_or_default(),
                 version.min_api_version.unwrap_or_default(),
-                client.major_version,
-                client.minor_version
             );
         }
         Err(e) => problems.push(Problem {

@@ -1,5 +1,5 @@
-//! The connection to one Docker engine: which endpoint (found by [`discovery`]), which API
-//! version, which host its published ports are bound and reached on.
+//! The connection to one Docker engine: which endpoint (found by [`discovery`]), and which host
+//! its published ports are bound and reached on.
 
 mod context;
 pub mod discovery;
@@ -30,8 +30,7 @@ pub struct Engine {
 
 impl Engine {
     /// Connects to the engine the docker CLI would use (see [`discovery`]): `DOCKER_HOST`, the
-    /// current docker context, else the first default socket that answers. Negotiates the API
-    /// version (engines older than the client's default reject newer versions).
+    /// current docker context, else the first default socket that answers (a ping proves it).
     pub async fn connect() -> Result<Engine> {
         Engine::connect_with(discovery::discover()).await
     }
@@ -108,11 +107,10 @@ impl Engine {
         if let Some(path) = socket.filter(|path| !std::path::Path::new(path).exists()) {
             return Err(unreachable(format!("socket {path} does not exist")));
         }
-        // The version this very daemon negotiated before (a restarted daemon has a new socket,
-        // hence a new key): one round trip less on every connection.
-        let cache = socket.and_then(VersionCache::for_socket);
-        let known = cache.as_ref().and_then(VersionCache::read);
-        let version = known.as_ref().unwrap_or(bollard::API_DEFAULT_VERSION);
+        // bollard 0.21 sends every request without a version prefix (tests/engine_version.rs), so
+        // the engine answers in its own API version whatever the client is set to: asking the
+        // engine for its version first would cost a round trip and change nothing.
+        let version = bollard::API_DEFAULT_VERSION;
         let docker = match (socket, &endpoint.tls) {
             (Some(path), _) => Docker::connect_with_socket(path, REQUEST_TIMEOUT_SECS, version),
             (None, Some(dir)) => {
@@ -129,26 +127,11 @@ impl Engine {
             (None, None) => Docker::connect_with_http(host, REQUEST_TIMEOUT_SECS, version),
         }
         .map_err(|e| unreachable(e.to_string()))?;
-        let docker = match known {
-            // A ping (the cheapest call) still proves a daemon answers behind the socket.
-            Some(_) => {
-                tokio::time::timeout(Duration::from_secs(10), docker.ping())
-                    .await
-                    .map_err(|_| unreachable("no answer within 10 s".into()))?
-                    .map_err(|e| unreachable(error_chain(&e)))?;
-                docker
-            }
-            None => {
-                let docker = tokio::time::timeout(Duration::from_secs(10), docker.negotiate_version())
-                    .await
-                    .map_err(|_| unreachable("no answer within 10 s".into()))?
-                    .map_err(|e| unreachable(error_chain(&e)))?;
-                if let Some(cache) = &cache {
-                    cache.write(&docker.client_version());
-                }
-                docker
-            }
-        };
+        // A ping (the cheapest call) proves a daemon answers behind the endpoint.
+        tokio::time::timeout(Duration::from_secs(10), docker.ping())
+            .await
+            .map_err(|_| unreachable("no answer within 10 s".into()))?
+            .map_err(|e| unreachable(error_chain(&e)))?;
         tracing::debug!(target: "scenario::engine", "connected to {}", endpoint.describe());
         Ok(Engine {
             docker,
@@ -199,38 +182,6 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         cause = inner.source();
     }
     text
-}
-
-/// The API version negotiated with one daemon, kept in the user's private runtime folder under a
-/// key made of the socket's path, inode and modification time.
-struct VersionCache {
-    path: std::path::PathBuf,
-}
-
-impl VersionCache {
-    fn for_socket(socket: &str) -> Option<VersionCache> {
-        use std::os::unix::fs::MetadataExt;
-        let meta = std::fs::metadata(socket).ok()?;
-        let key = format!("{socket}\n{}\n{}.{}", meta.ino(), meta.mtime(), meta.mtime_nsec());
-        let dir = crate::reaper::paths::runtime_dir();
-        crate::reaper::paths::create_private_dir(&dir).ok()?;
-        Some(VersionCache { path: dir.join(format!("api-{}", crate::identity::short_hash(key.as_bytes()))) })
-    }
-
-    fn read(&self) -> Option<bollard::ClientVersion> {
-        let text = std::fs::read_to_string(&self.path).ok()?;
-        let (major, minor) = text.trim().split_once('.')?;
-        Some(bollard::ClientVersion { major_version: major.parse().ok()?, minor_version: minor.parse().ok()? })
-    }
-
-    fn write(&self, version: &bollard::ClientVersion) {
-        // Written aside and renamed: a concurrent reader sees the old file or the whole new one.
-        let aside = self.path.with_extension(format!("tmp{}", std::process::id()));
-        let text = format!("{}.{}", version.major_version, version.minor_version);
-        if std::fs::write(&aside, text).is_ok() {
-            let _ = std::fs::rename(&aside, &self.path);
-        }
-    }
 }
 
 #[cfg(test)]
