@@ -9,6 +9,7 @@ started=$(date +%s)
 scripts/prepare-images.sh all
 scripts/install-engine-tools.sh
 scripts/install-docker-compose.sh
+scripts/install-registry.sh
 cargo fmt --check
 cargo test --workspace --all-targets "$@"
 # The runtime builds beside crates that turn on bollard's date features (testcontainers: time).

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-/// Work shorter than this is never shown.
+/// Work shorter than this is never shown (`SCENARIO_PROGRESS_AFTER_MS` changes it).
 const SHOW_AFTER: Duration = Duration::from_secs(1);
 /// The longest detail shown.
 const DETAIL_CHARS: usize = 100;
@@ -32,6 +32,7 @@ pub(crate) enum Mode {
 
 struct Display {
     mode: Mode,
+    show_after: Duration,
     started: Instant,
     tasks: Mutex<HashMap<u64, Shown>>,
     live: Option<indicatif::MultiProgress>,
@@ -87,7 +88,12 @@ fn start(mode: Mode) -> Option<StdoutForwarder> {
     }
     let live = (mode == Mode::Live)
         .then(|| indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(10)));
-    let display = Arc::new(Display { mode, started: Instant::now(), tasks: Mutex::new(HashMap::new()), live });
+    let show_after = std::env::var("SCENARIO_PROGRESS_AFTER_MS")
+        .ok()
+        .and_then(|ms| ms.trim().parse().ok())
+        .map_or(SHOW_AFTER, Duration::from_millis);
+    let display =
+        Arc::new(Display { mode, show_after, started: Instant::now(), tasks: Mutex::new(HashMap::new()), live });
     if DISPLAY.set(display.clone()).is_err() {
         return None;
     }
@@ -112,8 +118,13 @@ pub(crate) struct Task {
 pub(crate) fn task(title: impl Into<String>, detail: impl Into<String>) -> Task {
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     if let Some(display) = DISPLAY.get() {
-        let shown =
+        let mut shown =
             Shown { title: title.into(), detail: detail.into(), begun: Instant::now(), printed: None, bar: None };
+        if display.mode == Mode::Plain && display.show_after.is_zero() {
+            // Everything is shown: say so now, not at the next tick, which short work never sees.
+            display.line(&format!("{}: {}", shown.title, shown.detail));
+            shown.printed = Some((shown.detail.clone(), shown.begun));
+        }
         display.tasks.lock().unwrap().insert(id, shown);
     }
     Task { id }
@@ -148,7 +159,9 @@ impl Drop for Task {
             bar.finish_and_clear();
         }
         if display.mode == Mode::Plain && shown.printed.is_some() {
-            display.line(&format!("{}: done after {:.1} s", shown.title, shown.begun.elapsed().as_secs_f64()));
+            // With the last detail: where a pull or build ended (`1/1 layers, 28.3/28.3 MB`).
+            let seconds = shown.begun.elapsed().as_secs_f64();
+            display.line(&format!("{}: done after {seconds:.1} s ({})", shown.title, shown.detail));
         }
     }
 }
@@ -157,7 +170,7 @@ impl Display {
     fn tick(&self) {
         let mut tasks = self.tasks.lock().unwrap();
         let now = Instant::now();
-        for shown in tasks.values_mut().filter(|s| now.duration_since(s.begun) >= SHOW_AFTER) {
+        for shown in tasks.values_mut().filter(|s| now.duration_since(s.begun) >= self.show_after) {
             let elapsed = now.duration_since(shown.begun).as_secs();
             match (self.mode, &self.live) {
                 (Mode::Live, Some(multi)) => {

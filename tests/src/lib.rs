@@ -1,7 +1,9 @@
 //! Support for the integration tests: the engine, the shared test image, and scopes that are
 //! unique per test (their own session label) and cleaned by labels even when a test panics.
 
+pub mod daemon;
 pub mod probe;
+pub mod registry;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use scenario_runtime::Engine;
 
@@ -165,35 +165,15 @@ impl TlsEngine {
     /// Waits (bounded) until the engine answers over TLS, then gives it the test image through
     /// the docker CLI with the same certificates.
     pub async fn ready(&mut self) -> Engine {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let engine = loop {
-            if let Ok(engine) = Engine::connect_to(&self.entry()).await {
-                break engine;
-            }
-            if let Ok(Some(status)) = self.daemon.try_wait() {
-                panic!(
-                    "the TLS dockerd exited ({status}): {}",
-                    std::fs::read_to_string(self.dir.join("dockerd.log")).unwrap_or_default()
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the TLS dockerd did not answer within 60 s: {}",
-                std::fs::read_to_string(self.dir.join("dockerd.log")).unwrap_or_default()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
-        let copied = Command::new("sh")
-            .arg("-c")
-            .arg(format!(
-                "docker save {} | DOCKER_HOST={} DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH={} docker load",
-                crate::BUSYBOX,
-                self.address(),
-                self.client_certs().display()
-            ))
-            .output()
-            .unwrap();
-        assert!(copied.status.success(), "{}", String::from_utf8_lossy(&copied.stderr));
+        let entry = self.entry();
+        let log = self.dir.join("dockerd.log");
+        let engine =
+            crate::daemon::wait_until_it_answers(&mut self.daemon, &entry, &log, Duration::from_secs(60)).await;
+        crate::daemon::load_test_image(&[
+            ("DOCKER_HOST", self.address()),
+            ("DOCKER_TLS_VERIFY", "1".into()),
+            ("DOCKER_CERT_PATH", self.client_certs().display().to_string()),
+        ]);
         engine
     }
 }

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use scenario_runtime::engine::discovery;
 use scenario_runtime::{Engine, SessionId};
@@ -47,26 +47,12 @@ impl PodmanService {
 
     /// Waits (bounded) until the service answers, then gives it the test image.
     async fn ready(&mut self) -> Engine {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let engine = loop {
-            if let Ok(engine) = Engine::connect_to(&self.address()).await {
-                break engine;
-            }
-            if let Ok(Some(status)) = self.service.try_wait() {
-                panic!(
-                    "podman exited ({status}): {}",
-                    std::fs::read_to_string(self.dir.join("podman.log")).unwrap_or_default()
-                );
-            }
-            assert!(Instant::now() < deadline, "podman did not answer within 30 s");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
-        let copied = Command::new("sh")
-            .arg("-c")
-            .arg(format!("docker save {} | docker -H {} load", scenario_tests::BUSYBOX, self.address()))
-            .output()
-            .unwrap();
-        assert!(copied.status.success(), "{}", String::from_utf8_lossy(&copied.stderr));
+        let entry = self.address();
+        let log = self.dir.join("podman.log");
+        let engine =
+            scenario_tests::daemon::wait_until_it_answers(&mut self.service, &entry, &log, Duration::from_secs(30))
+                .await;
+        scenario_tests::daemon::load_test_image(&[("DOCKER_HOST", self.address())]);
         engine
     }
 }

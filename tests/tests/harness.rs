@@ -16,14 +16,17 @@ fn outcome<'a>(stdout: &'a str, test: &str) -> Option<&'a str> {
     })
 }
 
+/// `--list --format terse` with `vars` set, against an engine that does not exist.
+fn list_without_an_engine(run: &FixtureRun, vars: &[(&str, &str)]) -> Output {
+    let mut command = run.command(&["--list", "--format", "terse"]);
+    command.env("DOCKER_HOST", "unix:///nonexistent/docker.sock").envs(vars.iter().copied());
+    command.output().unwrap()
+}
+
 #[test]
 fn list_prints_only_test_lines_and_never_contacts_the_engine() {
     let run = FixtureRun::new(FIXTURE, "list");
-    let out = run
-        .command(&["--list", "--format", "terse"])
-        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-        .output()
-        .unwrap();
+    let out = list_without_an_engine(&run, &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
@@ -303,12 +306,7 @@ fn a_bad_setting_stops_the_run_before_anything_starts() {
 #[test]
 fn a_mistyped_variable_is_a_warning_with_the_closest_name() {
     let run = FixtureRun::new(FIXTURE, "typo");
-    let out = run
-        .command(&["--list", "--format", "terse"])
-        .env("SCENARIO_RESUE", "1")
-        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-        .output()
-        .unwrap();
+    let out = list_without_an_engine(&run, &[("SCENARIO_RESUE", "1")]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stderr),

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use scenario_runtime::{Engine, SessionId};
 
@@ -63,28 +63,12 @@ impl SecondEngine {
 
     /// Waits (bounded) until the engine answers, then gives it the test image.
     async fn ready(&mut self) -> Engine {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let engine = loop {
-            if let Ok(engine) = Engine::connect_to(&self.endpoint()).await {
-                if engine.docker().ping().await.is_ok() {
-                    break engine;
-                }
-            }
-            if let Ok(Some(status)) = self.daemon.try_wait() {
-                panic!(
-                    "the second dockerd exited ({status}): {}",
-                    std::fs::read_to_string(self.dir.join("dockerd.log")).unwrap_or_default()
-                );
-            }
-            assert!(Instant::now() < deadline, "the second dockerd did not answer within 30 s");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
-        let copied = Command::new("sh")
-            .arg("-c")
-            .arg(format!("docker save {} | docker -H {} load", scenario_tests::BUSYBOX, self.endpoint()))
-            .output()
-            .unwrap();
-        assert!(copied.status.success(), "{}", String::from_utf8_lossy(&copied.stderr));
+        let entry = self.endpoint();
+        let log = self.dir.join("dockerd.log");
+        let engine =
+            scenario_tests::daemon::wait_until_it_answers(&mut self.daemon, &entry, &log, Duration::from_secs(30))
+                .await;
+        scenario_tests::daemon::load_test_image(&[("DOCKER_HOST", self.endpoint())]);
         engine
     }
 }

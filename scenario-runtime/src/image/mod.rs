@@ -245,6 +245,10 @@ impl PullLayers {
     fn update(&mut self, info: &bollard::models::CreateImageInfo) -> Option<String> {
         let id = info.id.clone()?;
         let status = info.status.as_deref().unwrap_or_default();
+        // `Pulling from <repository>` carries the tag as its id: it is no layer.
+        if status.starts_with("Pulling from") {
+            return None;
+        }
         let entry = self.layers.entry(id).or_default();
         if let Some(detail) = &info.progress_detail {
             if status.starts_with("Downloading") {
