@@ -14,6 +14,12 @@ use quote::quote;
 /// A `#[test]` function holding a `compile_error!` at `span`, with the fix for the target being
 /// compiled. `name` makes the function's name unique among the checks of one module.
 pub(crate) fn expand(span: Span, name: &str) -> TokenStream {
+    // A binary with the harness (a `[[bin]]` run as a program, like the project's own test
+    // fixtures) is built with libtest only for its unit tests, by `cargo test --bins` or
+    // `--all-targets`; its scenarios run when the binary itself runs.
+    if std::env::var_os("CARGO_BIN_NAME").is_some() {
+        return TokenStream::new();
+    }
     let message = message(&Target::from_cargo_env());
     let function = proc_macro2::Ident::new(&format!("__scenario_needs_its_harness_{name}"), span);
     quote::quote_spanned! {span=>
