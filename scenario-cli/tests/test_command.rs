@@ -67,12 +67,18 @@ mod probe {
 scenario_runtime::main!();
 "#;
 
-fn probe(case: &str) -> ProbePackage {
-    ProbePackage::new(
-        case,
-        "\n[[test]]\nname = \"scenarios\"\nharness = false\n",
-        &[("src/lib.rs", LIB), ("tests/scenarios.rs", SCENARIOS)],
-    )
+/// One package for all tests here: their cargo runs then share its build (cargo serialises them
+/// on the target folder's lock), where copies of it in other folders would be built each anew
+/// and race for the same artifact names.
+fn probe() -> &'static ProbePackage {
+    static PACKAGE: std::sync::OnceLock<ProbePackage> = std::sync::OnceLock::new();
+    PACKAGE.get_or_init(|| {
+        ProbePackage::new(
+            "cargo-scenario-test",
+            "\n[[test]]\nname = \"scenarios\"\nharness = false\n",
+            &[("src/lib.rs", LIB), ("tests/scenarios.rs", SCENARIOS)],
+        )
+    })
 }
 
 /// `cargo scenario test ARGS` in the package, as this run's own session and project.
@@ -95,7 +101,7 @@ async fn remove_everything_of(session: &SessionId) {
 
 #[tokio::test]
 async fn reuse_reaches_the_scenario_harness_and_libtest_runs_as_usual() {
-    let package = probe("reuse");
+    let package = probe();
     let session = unique_session("cli-test-reuse");
 
     // The trap this command exists for: libtest rejects the flag cargo passes to every target.
@@ -103,7 +109,7 @@ async fn reuse_reaches_the_scenario_harness_and_libtest_runs_as_usual() {
     assert!(!literal.status.success());
     assert!(text(&literal.stderr).contains("Unrecognized option: 'reuse'"), "{}", text(&literal.stderr));
 
-    let out = cargo_scenario(&package, &session, &["--reuse", "--offline"]).output().unwrap();
+    let out = cargo_scenario(package, &session, &["--reuse", "--offline"]).output().unwrap();
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(stdout.contains("test tests::adds ... ok"), "the unit test ran:\n{stdout}");
@@ -123,9 +129,9 @@ async fn reuse_reaches_the_scenario_harness_and_libtest_runs_as_usual() {
 
 #[tokio::test]
 async fn a_failing_test_gives_cargos_exit_code() {
-    let package = probe("failing");
+    let package = probe();
     let session = unique_session("cli-test-fail");
-    let out = cargo_scenario(&package, &session, &["--offline", "--test", "scenarios"])
+    let out = cargo_scenario(package, &session, &["--offline", "--test", "scenarios"])
         .env("PROBE_FAIL", "1")
         .output()
         .unwrap();
@@ -138,10 +144,10 @@ async fn a_failing_test_gives_cargos_exit_code() {
 
 #[tokio::test]
 async fn sigterm_reaches_the_harness_which_tears_down() {
-    let package = probe("sigterm");
+    let package = probe();
     let session = unique_session("cli-test-term");
-    let marker = package.dir.join("blocking");
-    let mut child = cargo_scenario(&package, &session, &["--offline", "--test", "scenarios"])
+    let marker = package.dir.join(format!("blocking-{session}"));
+    let mut child = cargo_scenario(package, &session, &["--offline", "--test", "scenarios"])
         .args(["--", "--exact", "probe::blocks_when_asked"])
         .env("PROBE_BLOCK", &marker)
         .stdout(Stdio::piped())

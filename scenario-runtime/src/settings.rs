@@ -50,6 +50,9 @@ const VARIABLES: &[Variable] = &[
     Variable { name: "SCENARIO_REAPER_GRACE_MS", accepts: Accepts::Count { min: 0, max: 86_400_000 } },
     Variable { name: "SCENARIO_REAPER_STARTUP_TIMEOUT_MS", accepts: Accepts::Count { min: 1, max: 86_400_000 } },
     Variable { name: "SCENARIO_REAPER_EXE", accepts: Accepts::Text },
+    // Read by the project's own scripts and tests, not by the harness.
+    Variable { name: "SCENARIO_LEAK_WAIT", accepts: Accepts::Internal },
+    Variable { name: "SCENARIO_CONFORMANCE_CASES", accepts: Accepts::Internal },
     Variable { name: "SCENARIO_REAPER_ROLE", accepts: Accepts::Internal },
     Variable { name: "SCENARIO_REAPER_SESSION", accepts: Accepts::Internal },
     Variable { name: "SCENARIO_REAPER_ENDPOINT", accepts: Accepts::Internal },
