@@ -81,6 +81,15 @@ fn probe() -> &'static ProbePackage {
     })
 }
 
+/// The project of a test's runs. Names hold only a project's first 8 characters, so they
+/// come from a hash of the (unique) session, not from a shared prefix.
+fn project_of(session: &SessionId) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    session.as_str().hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
 /// `cargo scenario test ARGS` in the package, as this run's own session and project.
 fn cargo_scenario(package: &ProbePackage, session: &SessionId, args: &[&str]) -> Command {
     let mut command = package.command(CLI);
@@ -89,20 +98,35 @@ fn cargo_scenario(package: &ProbePackage, session: &SessionId, args: &[&str]) ->
         .arg("test")
         .args(args)
         .env("SCENARIO_SESSION_ID", session.as_str())
-        .env("SCENARIO_PROJECT", format!("probe{session}"))
+        .env("SCENARIO_PROJECT", project_of(session))
         .env("SCENARIO_REAPER", "off");
     command
 }
 
 async fn remove_everything_of(session: &SessionId) {
-    let filter = [format!("{}=probe{session}", labels::PROJECT)];
+    let filter = [format!("{}={}", labels::PROJECT, project_of(session))];
     cleanup::remove_including_kept(&engine().await, &filter).await.unwrap();
+}
+
+/// Removes a test's project, kept containers included, also when an assertion failed first.
+struct ProjectGuard(SessionId);
+
+impl Drop for ProjectGuard {
+    fn drop(&mut self) {
+        let session = self.0.clone();
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(remove_everything_of(&session));
+        })
+        .join();
+    }
 }
 
 #[tokio::test]
 async fn reuse_reaches_the_scenario_harness_and_libtest_runs_as_usual() {
     let package = probe();
     let session = unique_session("cli-test-reuse");
+    let _guard = ProjectGuard(session.clone());
 
     // The trap this command exists for: libtest rejects the flag cargo passes to every target.
     let literal = package.cargo(&["test", "--offline", "--", "--reuse"]).output().unwrap();
@@ -119,7 +143,7 @@ async fn reuse_reaches_the_scenario_harness_and_libtest_runs_as_usual() {
     // Reuse reached the harness: the scenario's container is kept alive for the next run.
     let filters = std::collections::HashMap::from([(
         "label",
-        vec![format!("{}=probe{session}", labels::PROJECT), format!("{}=true", labels::REUSE)],
+        vec![format!("{}={}", labels::PROJECT, project_of(&session)), format!("{}=true", labels::REUSE)],
     )]);
     let options = bollard::query_parameters::ListContainersOptionsBuilder::new().all(true).filters(&filters).build();
     let kept = engine().await.docker().list_containers(Some(options)).await.unwrap();
@@ -131,6 +155,7 @@ async fn reuse_reaches_the_scenario_harness_and_libtest_runs_as_usual() {
 async fn a_failing_test_gives_cargos_exit_code() {
     let package = probe();
     let session = unique_session("cli-test-fail");
+    let _guard = ProjectGuard(session.clone());
     let out = cargo_scenario(package, &session, &["--offline", "--test", "scenarios"])
         .env("PROBE_FAIL", "1")
         .output()
@@ -146,6 +171,7 @@ async fn a_failing_test_gives_cargos_exit_code() {
 async fn sigterm_reaches_the_harness_which_tears_down() {
     let package = probe();
     let session = unique_session("cli-test-term");
+    let _guard = ProjectGuard(session.clone());
     let marker = package.dir.join(format!("blocking-{session}"));
     let mut child = cargo_scenario(package, &session, &["--offline", "--test", "scenarios"])
         .args(["--", "--exact", "probe::blocks_when_asked"])
