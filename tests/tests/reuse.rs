@@ -122,6 +122,9 @@ async fn a_rebuilt_image_restarts_that_container_and_its_dependents_only() {
     assert_eq!(after["cache"], before["cache"]);
     assert!(env.containers()["db"].logs().await.unwrap().starts_with("2\n"), "runs the rebuilt image");
     land(env, true).await.unwrap();
+    // The kept containers go first: an image a running container uses cannot be removed.
+    let project_filter = [format!("{}={}", labels::PROJECT, project.project)];
+    scenario_runtime::cleanup::remove_including_kept(&project.engine, &project_filter).await.unwrap();
     for image in [old_image, new_image] {
         let _ = project
             .engine
