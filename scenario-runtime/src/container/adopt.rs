@@ -21,7 +21,14 @@ impl Container<Started> {
     ) -> Container<Started> {
         Container {
             shared: Arc::new(Shared { scope, spec, name: engine_name }),
-            state: Started { id, image_id, started_at: SystemTime::now(), created_here: true, proven_ready: false },
+            state: Started {
+                id,
+                image_id,
+                started_at: SystemTime::now(),
+                created_here: true,
+                proven_ready: false,
+                inspected: None,
+            },
         }
     }
 }

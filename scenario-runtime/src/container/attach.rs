@@ -34,18 +34,25 @@ impl Container<Configured> {
     /// Takes over a container the scope's survey found (reuse): its labels already matched the
     /// survey's filter, so no further engine call is needed before the readiness probe.
     pub fn adopt(self, found: &crate::reuse::Found) -> Container<Started> {
-        self.adopt_found(found, false)
+        self.adopt_found(found, false, None)
     }
 
     /// [`Container::adopt`], for a container whose readiness the reuse decision already proved
     /// (`reuse::proof`): a log strategy then does not replay the log.
-    pub(crate) fn adopt_found(self, found: &crate::reuse::Found, proven_ready: bool) -> Container<Started> {
+    /// `inspected`: an inspection made moments ago (by the proof), used instead of a new one.
+    pub(crate) fn adopt_found(
+        self,
+        found: &crate::reuse::Found,
+        proven_ready: bool,
+        inspected: Option<std::sync::Arc<bollard::models::ContainerInspectResponse>>,
+    ) -> Container<Started> {
         self.with(Started {
             id: found.id.clone(),
             image_id: found.image_id.clone(),
             started_at: SystemTime::now(),
             created_here: false,
             proven_ready,
+            inspected,
         })
     }
 
@@ -105,7 +112,8 @@ impl Container<Configured> {
         let status = state.and_then(|s| s.status).map(|s| s.to_string()).unwrap_or_default();
         // A one-shot job that has run is attached to as it is: its readiness reads the exit code.
         let finished_job = status == "exited" && self.spec().readiness.runs_to_completion();
-        if state.and_then(|s| s.running) != Some(true) && !finished_job {
+        let was_running = state.and_then(|s| s.running) == Some(true);
+        if !was_running && !finished_job {
             // Created but not yet started by the process that won the race: starting twice is
             // harmless (the engine answers 304).
             let created = status == "created";
@@ -131,6 +139,8 @@ impl Container<Configured> {
                 started_at: SystemTime::now(),
                 created_here: false,
                 proven_ready: false,
+                // Started just now it has new ports; running, this inspection is current.
+                inspected: was_running.then(|| std::sync::Arc::new(existing)),
             }),
             Origin::Attached,
         ))

@@ -45,6 +45,8 @@ pub struct Started {
     /// A kept container proven ready before and not started since (`reuse::proof`): a log
     /// strategy holds without replaying the log.
     proven_ready: bool,
+    /// An inspection made moments ago (the reuse proof's): the readiness wait starts from it.
+    inspected: Option<Arc<bollard::models::ContainerInspectResponse>>,
 }
 
 /// State: the readiness strategy succeeded. Host ports, URLs, exec and logs are available here.
@@ -172,6 +174,7 @@ impl Container<Configured> {
             started_at: SystemTime::now(),
             created_here: true,
             proven_ready: false,
+            inspected: None,
         }))
     }
 
@@ -204,6 +207,17 @@ impl<S> Container<S> {
             .inspect_container(id, None)
             .await
             .map_err(|e| Error::engine("inspect", &self.shared.name, e))?;
+        Ok(self.running_from(id, image_id, started_at, &inspected))
+    }
+
+    fn running_from(
+        &self,
+        id: &str,
+        image_id: String,
+        started_at: SystemTime,
+        inspected: &bollard::models::ContainerInspectResponse,
+    ) -> Running {
+        let engine = self.shared.scope.engine();
         let network_settings = inspected.network_settings.as_ref();
         let ports = PublishedPorts::from_inspect(engine.port_host(), network_settings.and_then(|n| n.ports.as_ref()));
         let ip = network_settings
@@ -216,8 +230,8 @@ impl<S> Container<S> {
             Some(false) => Some(state.and_then(|s| s.exit_code).unwrap_or(-1)),
             _ => None,
         };
-        let life = crate::reuse::proof::life_of(&inspected);
-        Ok(Running { id: id.to_string(), image_id, ports, ip, started_at, exit_code, life })
+        let life = crate::reuse::proof::life_of(inspected);
+        Running { id: id.to_string(), image_id, ports, ip, started_at, exit_code, life }
     }
 
     /// After a failed start or readiness wait: keep the logs, remove the container. Errors here
@@ -242,9 +256,14 @@ impl Container<Started> {
     /// are saved to the artifacts folder and the container is removed; the error carries the
     /// container's name, the strategy and the tail of its logs.
     pub async fn wait_ready(self) -> Result<Container<Ready>> {
-        let Started { id, image_id, started_at, created_here, proven_ready } = &self.state;
+        let Started { id, image_id, started_at, created_here, proven_ready, inspected } = &self.state;
         let readiness = &self.shared.spec.readiness;
-        let inspect = self.inspect_running(id, image_id.clone(), *started_at);
+        let inspect = async {
+            match inspected {
+                Some(inspected) => Ok(self.running_from(id, image_id.clone(), *started_at, inspected)),
+                None => self.inspect_running(id, image_id.clone(), *started_at).await,
+            }
+        };
         let outcome = if *proven_ready && readiness.reads_the_log() {
             // Up without interruption since it printed its line: the log need not be replayed.
             inspect.await.map(|running| (running, Duration::ZERO))

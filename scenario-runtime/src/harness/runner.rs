@@ -53,6 +53,8 @@ pub(crate) struct Runner {
     project: ProjectId,
     ownership: Ownership,
     runs: HashMap<&'static str, ScenarioRun>,
+    /// Scenarios being landed after their last test; `finish` waits for them.
+    landing: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 /// The selected tests and the sharing of one scenario.
@@ -95,6 +97,7 @@ impl Runner {
             project: ProjectId::detect(),
             ownership,
             runs,
+            landing: Default::default(),
         }
     }
 
@@ -102,15 +105,18 @@ impl Runner {
         &self.runtime
     }
 
-    /// Runs one test (from a libtest-mimic worker thread).
-    pub fn run_test(&self, test: &'static TestRegistration) -> Result<(), Failed> {
+    /// Runs one test (from a libtest-mimic worker thread). After a scenario's last test its
+    /// landing goes on in the background: the worker thread takes the next test at once.
+    pub fn run_test(self: &Arc<Self>, test: &'static TestRegistration) -> Result<(), Failed> {
         let run = &self.runs[test.module_path];
         self.runtime.block_on(async {
             crate::pool::harness::test_started(run.scenario);
             let outcome = self.run_on_an_instance(run, test).await;
             crate::pool::harness::test_finished(run.scenario).await;
             if run.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
-                self.land(run).await;
+                let runner = self.clone();
+                let landing = self.runtime.spawn(async move { runner.land(&runner.runs[test.module_path]).await });
+                self.landing.lock().unwrap().push(landing);
             }
             outcome
         })
@@ -146,7 +152,15 @@ impl Runner {
 
     /// Lands every environment still up (a test that never ran, an interrupted run).
     pub fn finish(&self) {
-        self.runtime.block_on(self.land_all());
+        self.runtime.block_on(async {
+            let landing = std::mem::take(&mut *self.landing.lock().unwrap());
+            for task in landing {
+                if let Err(e) = task.await {
+                    eprintln!("teardown: {e}");
+                }
+            }
+            self.land_all().await;
+        });
     }
 
     pub async fn land_all(&self) {

@@ -72,6 +72,8 @@ enum Plan {
     Attach {
         found: crate::reuse::Found,
         proven: bool,
+        /// Its inspection by the proof, so attaching makes no second call.
+        inspected: Option<Arc<bollard::models::ContainerInspectResponse>>,
     },
     Recreate {
         stale_id: String,
@@ -204,7 +206,7 @@ async fn plan(
         let staleness = decide(found.get(entry.name), &image.id, &spec.spec_hash());
         decisions.push((entry.name, staleness));
     }
-    let proven = prove_reusable(scope, &mut decisions, &found).await;
+    let mut inspected = prove_reusable(scope, &mut decisions, &found).await;
     crate::reuse::propagate(&mut decisions, |name| {
         entries.iter().find(|e| e.name == name).map(|e| e.depends_on).unwrap_or(&[])
     });
@@ -212,7 +214,10 @@ async fn plan(
     for ((name, staleness), spec) in decisions.into_iter().zip(specs) {
         tracing::debug!(scenario = %scope.ids().scenario, container = name, %staleness, "reuse decision");
         let plan = match (staleness, found.get(name)) {
-            (Staleness::Reusable, Some(found)) => Plan::Attach { found: found.clone(), proven: proven.contains(name) },
+            (Staleness::Reusable, Some(found)) => {
+                let (proven, inspected) = inspected.remove(name).map_or((false, None), |(p, i)| (p, Some(i)));
+                Plan::Attach { found: found.clone(), proven, inspected }
+            }
             (Staleness::Missing, _) | (_, None) => Plan::StartOrAttach,
             (why, Some(stale)) => Plan::Recreate { stale_id: stale.id.clone(), why },
         };
@@ -222,13 +227,13 @@ async fn plan(
 }
 
 /// For each container judged reusable, one inspect (all at once) against its proof of readiness
-/// (`reuse::proof`): one started again since it was seen ready becomes stale; the names of the
-/// proven ones are returned.
+/// (`reuse::proof`): one started again since it was seen ready becomes stale. Returns, by name,
+/// whether each was proven and its inspection (which the attach uses instead of a second call).
 async fn prove_reusable(
     scope: &Scope,
     decisions: &mut [(&'static str, Staleness)],
     found: &HashMap<String, crate::reuse::Found>,
-) -> std::collections::HashSet<&'static str> {
+) -> HashMap<&'static str, (bool, Arc<bollard::models::ContainerInspectResponse>)> {
     use crate::reuse::proof::{self, Proof};
     let candidates: Vec<(&'static str, &crate::reuse::Found)> = decisions
         .iter()
@@ -236,24 +241,30 @@ async fn prove_reusable(
         .filter_map(|(name, _)| Some((*name, found.get(*name)?)))
         .collect();
     let docker = scope.engine().docker();
-    let lives = futures_util::future::join_all(candidates.iter().map(|(_, found)| async move {
-        docker.inspect_container(&found.id, None).await.ok().and_then(|inspected| proof::life_of(&inspected))
-    }))
+    let inspections = futures_util::future::join_all(
+        candidates.iter().map(|(_, found)| async move { docker.inspect_container(&found.id, None).await.ok() }),
+    )
     .await;
-    let mut proven = std::collections::HashSet::new();
-    for ((name, found), life) in candidates.into_iter().zip(lives) {
+    let mut proven = HashMap::new();
+    for ((name, found), inspected) in candidates.into_iter().zip(inspections) {
         // Not inspectable (removed meanwhile): the attach finds out and starts it again.
-        let Some(life) = life else { continue };
+        let Some(inspected) = inspected else { continue };
+        let Some(life) = proof::life_of(&inspected) else {
+            proven.insert(name, (false, Arc::new(inspected)));
+            continue;
+        };
         match proof::check(&found.id, &life) {
             Proof::Proven => {
-                proven.insert(name);
+                proven.insert(name, (true, Arc::new(inspected)));
             }
             Proof::Restarted => {
                 if let Some((_, staleness)) = decisions.iter_mut().find(|(n, _)| *n == name) {
                     *staleness = Staleness::RestartedSinceReady;
                 }
             }
-            Proof::Unknown => {}
+            Proof::Unknown => {
+                proven.insert(name, (false, Arc::new(inspected)));
+            }
         }
     }
     proven
@@ -269,8 +280,9 @@ async fn bring_up(
     plan: Plan,
 ) -> (Result<()>, Option<(Container<Ready>, Outcome)>) {
     let up = async {
-        if let Plan::Attach { found, proven } = &plan {
-            match scope.configure(spec.clone())?.adopt_found(found, *proven).wait_ready().await {
+        if let Plan::Attach { found, proven, inspected } = &plan {
+            let adopted = scope.configure(spec.clone())?.adopt_found(found, *proven, inspected.clone());
+            match adopted.wait_ready().await {
                 Ok(ready) => return Ok((ready, Outcome::Attached)),
                 // Removed since the survey saw it: start it like a missing one.
                 Err(Error::Engine { source, .. }) if crate::error::status_of(&source) == Some(404) => {}
