@@ -5,6 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use crate::settings::split_endpoints;
 use crate::{Engine, SessionId};
 
 pub(crate) struct Engines {
@@ -15,7 +16,7 @@ pub(crate) struct Engines {
 
 impl Engines {
     pub fn from_env() -> Engines {
-        let endpoints = parse_hosts(&std::env::var("SCENARIO_DOCKER_HOSTS").unwrap_or_default());
+        let endpoints = split_endpoints(&std::env::var("SCENARIO_DOCKER_HOSTS").unwrap_or_default());
         let endpoints: Vec<Option<String>> =
             if endpoints.is_empty() { vec![None] } else { endpoints.into_iter().map(Some).collect() };
         let connected = endpoints.iter().map(|_| tokio::sync::OnceCell::new()).collect();
@@ -47,16 +48,14 @@ impl Engines {
     }
 }
 
-pub(crate) use crate::settings::split_endpoints as parse_hosts;
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn host_lists_split_on_commas_and_spaces() {
         assert_eq!(
-            super::parse_hosts("unix:///a.sock, tcp://10.0.0.2:2375  unix:///b.sock"),
+            super::split_endpoints("unix:///a.sock, tcp://10.0.0.2:2375  unix:///b.sock"),
             ["unix:///a.sock", "tcp://10.0.0.2:2375", "unix:///b.sock"]
         );
-        assert!(super::parse_hosts(" ").is_empty());
+        assert!(super::split_endpoints(" ").is_empty());
     }
 }

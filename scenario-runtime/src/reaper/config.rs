@@ -46,9 +46,8 @@ pub mod env {
 
 /// Whether `SCENARIO_REAPER` turns the reaper off.
 pub(crate) fn disabled() -> bool {
-    std::env::var(env::SWITCH)
-        .map(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "off" | "0" | "false" | "no"))
-        .unwrap_or(false)
+    // A bad value never gets here: the harness checks every setting before it starts.
+    std::env::var(env::SWITCH).ok().and_then(|v| crate::settings::parse_switch(&v).ok()) == Some(false)
 }
 
 /// Whether this process was started as a reaper. One variable lookup: cheap in every test binary.
