@@ -104,7 +104,7 @@ impl Scope {
             first_error.get_or_insert(e);
         }
         match first_error {
-            Some(e) => Err(e),
+            Some(e) => Err(e.naming_engine(self.0.engine.endpoint())),
             None => Ok(removed),
         }
     }

@@ -145,7 +145,7 @@ async fn probe(target: &ProbeTarget<'_>, strategy: &Strategy, seen: &LastSeen) -
 async fn exit_code(target: &ProbeTarget<'_>) -> Result<i64> {
     use bollard::query_parameters::WaitContainerOptionsBuilder;
     let options = WaitContainerOptionsBuilder::new().condition("not-running").build();
-    let mut waiting = target.engine.docker().wait_container(target.id, Some(options));
+    let mut waiting = target.engine.streaming().wait_container(target.id, Some(options));
     match waiting.next().await {
         Some(Ok(response)) => Ok(response.status_code),
         Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => Ok(code),
