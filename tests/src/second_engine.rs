@@ -36,7 +36,7 @@ impl SecondEngine {
         ip(&["link", "add", "name", &bridge, "type", "bridge"]);
         ip(&["addr", "add", &format!("10.{octet}.0.1/24"), "dev", &bridge]);
         ip(&["link", "set", &bridge, "up"]);
-        let daemon = spawn(&dir, &bridge, octet);
+        let daemon = spawn(&dir, &bridge, octet, &[]);
         SecondEngine { dir, bridge, octet, daemon }
     }
 
@@ -76,8 +76,12 @@ impl SecondEngine {
     }
 
     /// Starts the daemon again on the same folders (a stopped one first: [`SecondEngine::stop`]).
+    /// With `--live-restore`: a dockerd restarted with an address pool and without it replaces
+    /// its stored default network by deleting the interface named `docker0`, whichever bridge it
+    /// was given, and that one is the machine's own engine's. Live restore skips that deletion;
+    /// the containers of its first life were stopped with it, so it has none to restore.
     pub fn start_again(&mut self) {
-        self.daemon = spawn(&self.dir, &self.bridge, self.octet);
+        self.daemon = spawn(&self.dir, &self.bridge, self.octet, &["--live-restore"]);
     }
 
     fn signal(&self, signal: i32) {
@@ -86,7 +90,7 @@ impl SecondEngine {
     }
 }
 
-fn spawn(dir: &std::path::Path, bridge: &str, octet: u8) -> Child {
+fn spawn(dir: &std::path::Path, bridge: &str, octet: u8, extra: &[&str]) -> Child {
     let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("dockerd.log")).unwrap();
     Command::new("dockerd")
         .arg("--config-file")
@@ -102,6 +106,7 @@ fn spawn(dir: &std::path::Path, bridge: &str, octet: u8) -> Child {
         .args(["--bridge", bridge, "--iptables=false", "--ip-masq=false", "--storage-driver", "vfs"])
         // Its networks must not take the first engine's subnets.
         .args(["--default-address-pool", &format!("base=10.{}.0.0/16,size=24", octet - 1)])
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())
         .stderr(log)
