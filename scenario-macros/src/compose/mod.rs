@@ -32,6 +32,7 @@ use syn::Expr;
 
 use crate::errors::Errors;
 pub(crate) use expand::{impls, paths, services_module, watch_files};
+pub(crate) use extras::bytes;
 use model::{HostPath, Location, ServiceModel};
 
 /// `build_context(web = expr)`: the build folder of a service, computed by the test crate when

@@ -2,6 +2,7 @@
 //! and its `ContainerDef` impl.
 
 mod expand;
+mod limits;
 mod parse;
 mod validate;
 
