@@ -71,6 +71,14 @@ pub enum Error {
     )]
     ContainerExited { container: String, exit_code: i64, strategy: String, log_tail: String },
 
+    /// The kernel killed the container for exceeding its memory limit.
+    #[error(
+        "container `{container}` was OOM-killed {when}: it used more memory than its limit, {limit}\n  \
+         hint: raise `memory` (compose: `mem_limit`, `deploy.resources.limits.memory`) or make it use less\n\
+         --- last log lines of {container} ---\n{log_tail}"
+    )]
+    OomKilled { container: String, when: &'static str, limit: String, log_tail: String },
+
     /// A host port was asked for a container port the spec does not publish.
     #[error("container `{container}` does not publish port {port}; it publishes: {published}")]
     PortNotExposed { container: String, port: String, published: String },

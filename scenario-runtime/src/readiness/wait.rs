@@ -112,6 +112,10 @@ pub(crate) async fn wait_ready(target: &ProbeTarget<'_>, readiness: &Readiness) 
 
 /// The error for a container that stopped before it was ready.
 pub(crate) async fn exited(target: &ProbeTarget<'_>, readiness: &Readiness, exit_code: i64) -> Error {
+    let when = "while waiting for it to be ready";
+    if let Some(oom) = crate::container::oom::oom_killed(target.engine, target.id, target.name, when).await {
+        return oom;
+    }
     Error::ContainerExited {
         container: target.name.to_string(),
         exit_code,
