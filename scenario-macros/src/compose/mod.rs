@@ -20,6 +20,8 @@ mod file;
 mod keys;
 mod merge;
 mod model;
+#[cfg(test)]
+mod never_panics;
 mod ports;
 mod profiles;
 mod sources;
