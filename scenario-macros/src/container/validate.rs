@@ -154,6 +154,7 @@ pub(super) fn validate(
     let mounts = mounts(&args, errors);
     let depends_on = depends_on(&args, item, errors);
     check_prestart(&args, errors);
+    super::audit::check(&args, errors);
 
     if !errors.is_empty() {
         return None;
