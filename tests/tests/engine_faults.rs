@@ -65,6 +65,7 @@ async fn a_frozen_or_restarted_engine_fails_the_run_in_bounded_time_and_the_next
     // Not sooner than the bound (so it was the bound that ended it), and not much later: the
     // teardown makes at most three calls in a row.
     assert!(waited >= BOUND && waited < 3 * BOUND + Duration::from_secs(4), "waited {waited:?}: {text}");
+    let hung_after = waited;
 
     // Restarted while a readiness wait follows a container's log for a line that never comes.
     let gone = unique_session("gone");
@@ -81,6 +82,7 @@ async fn a_frozen_or_restarted_engine_fails_the_run_in_bounded_time_and_the_next
     assert!(matches!(err, Error::EngineGone { .. }), "{text}");
     assert!(text.contains("went away during the call `") && text.contains("waiter`"), "{text}");
     assert!(waited < Duration::from_secs(30), "waited {waited:?}");
+    println!("frozen engine: teardown failed after {hung_after:?} (three calls in a row); stopped engine: the wait failed {waited:?} after the SIGTERM (dockerd stops its containers first)");
 
     // The next run, once the engine is back: starts cleanly beside what the failed runs left,
     // and after it and the removal of the failed runs' sessions (their reapers' job) the engine holds nothing.
