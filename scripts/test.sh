@@ -12,6 +12,9 @@ scripts/install-docker-compose.sh
 scripts/install-registry.sh
 cargo fmt --check
 cargo test --workspace --all-targets "$@"
+# The macros never panic: 16,000 mutated or random inputs each for #[container], #[scenario]
+# and the compose reader (about a minute in all).
+cargo test -p scenario-macros --lib never_panics -- --ignored
 # The runtime builds beside crates that turn on bollard's date features (testcontainers: time).
 cargo test -p scenario-runtime --lib --features bollard/time -- scope::
 cargo check -p scenario-runtime --all-targets --features bollard/chrono

@@ -11,6 +11,8 @@ mod container;
 mod duration;
 mod errors;
 mod harness_check;
+#[cfg(test)]
+mod never_panics;
 mod scenario;
 mod spans;
 mod suggest;

@@ -4,6 +4,7 @@
 mod context;
 pub mod discovery;
 pub mod endpoint;
+pub mod timeout;
 
 use std::time::Duration;
 
@@ -11,10 +12,7 @@ use bollard::Docker;
 
 pub use endpoint::Endpoint;
 
-use crate::error::{Error, Result};
-
-/// Engine calls should never take long; a build or a followed log stream is not bounded by this.
-const REQUEST_TIMEOUT_SECS: u64 = 600;
+use crate::error::{error_chain, Error, Result};
 
 /// Where the engine listens when nothing else is configured.
 pub const DEFAULT_ENDPOINT: &str = "unix:///var/run/docker.sock";
@@ -22,7 +20,10 @@ pub const DEFAULT_ENDPOINT: &str = "unix:///var/run/docker.sock";
 /// A connected Docker engine. Cheap to clone (the client is reference counted).
 #[derive(Clone, Debug)]
 pub struct Engine {
+    /// Bounded by [`timeout::configured`]: every call that should answer promptly.
     docker: Docker,
+    /// For pulls, builds, followed logs, waits and events, which the bound must not cut.
+    streaming: Docker,
     target: Endpoint,
     canonical: String,
     port_host: String,
@@ -111,22 +112,18 @@ impl Engine {
         // the engine answers in its own API version whatever the client is set to: asking the
         // engine for its version first would cost a round trip and change nothing.
         let version = bollard::API_DEFAULT_VERSION;
-        let docker = match (socket, &endpoint.tls) {
-            (Some(path), _) => Docker::connect_with_socket(path, REQUEST_TIMEOUT_SECS, version),
+        let unbounded = timeout::STREAMING.as_secs();
+        let streaming = match (socket, &endpoint.tls) {
+            (Some(path), _) => Docker::connect_with_socket(path, unbounded, version),
             (None, Some(dir)) => {
                 let ca = endpoint::require_ca(endpoint, dir)?;
-                Docker::connect_with_ssl(
-                    host,
-                    &dir.join("key.pem"),
-                    &dir.join("cert.pem"),
-                    &ca,
-                    REQUEST_TIMEOUT_SECS,
-                    version,
-                )
+                Docker::connect_with_ssl(host, &dir.join("key.pem"), &dir.join("cert.pem"), &ca, unbounded, version)
             }
-            (None, None) => Docker::connect_with_http(host, REQUEST_TIMEOUT_SECS, version),
+            (None, None) => Docker::connect_with_http(host, unbounded, version),
         }
         .map_err(|e| unreachable(e.to_string()))?;
+        // One transport for both: the bound is a per-call setting of the client.
+        let docker = timeout::bounded(&streaming, timeout::configured());
         // A ping (the cheapest call) proves a daemon answers behind the endpoint.
         tokio::time::timeout(Duration::from_secs(10), docker.ping())
             .await
@@ -135,15 +132,30 @@ impl Engine {
         tracing::debug!(target: "scenario::engine", "connected to {}", endpoint.describe());
         Ok(Engine {
             docker,
+            streaming,
             canonical: endpoint.canonical(),
             port_host: endpoint.port_host(),
             target: endpoint.clone(),
         })
     }
 
-    /// The bollard client, for calls the runtime does not wrap.
+    /// The bollard client, for calls the runtime does not wrap. Each call is bounded by
+    /// `SCENARIO_ENGINE_TIMEOUT_MS` (see [`timeout`]); use [`Engine::streaming`] for calls
+    /// whose answer may take long to begin.
     pub fn docker(&self) -> &Docker {
         &self.docker
+    }
+
+    /// The client for pulls, builds, followed logs, waits and event streams: not cut by the
+    /// engine timeout.
+    pub fn streaming(&self) -> &Docker {
+        &self.streaming
+    }
+
+    /// The bounded client, with `extra` more time for a call that waits on purpose (a stop
+    /// with a grace period).
+    pub fn docker_allowing(&self, extra: Duration) -> Docker {
+        timeout::bounded(&self.docker, timeout::configured() + extra)
     }
 
     /// The endpoint this engine was reached on, as an entry that [`Engine::connect_to`] connects
@@ -167,21 +179,6 @@ impl Engine {
     pub fn publish_ip(&self) -> &str {
         self.target.publish_ip()
     }
-}
-
-/// A bollard error with its causes: "error trying to connect" alone does not say that the
-/// certificate was refused.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(inner) = cause {
-        let more = inner.to_string();
-        if !text.contains(&more) {
-            text = format!("{text}: {more}");
-        }
-        cause = inner.source();
-    }
-    text
 }
 
 #[cfg(test)]

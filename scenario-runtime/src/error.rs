@@ -71,6 +71,14 @@ pub enum Error {
     )]
     ContainerExited { container: String, exit_code: i64, strategy: String, log_tail: String },
 
+    /// The kernel killed the container for exceeding its memory limit.
+    #[error(
+        "container `{container}` was OOM-killed {when}: it used more memory than its limit, {limit}\n  \
+         hint: raise `memory` (compose: `mem_limit`, `deploy.resources.limits.memory`) or make it use less\n\
+         --- last log lines of {container} ---\n{log_tail}"
+    )]
+    OomKilled { container: String, when: &'static str, limit: String, log_tail: String },
+
     /// A host port was asked for a container port the spec does not publish.
     #[error("container `{container}` does not publish port {port}; it publishes: {published}")]
     PortNotExposed { container: String, port: String, published: String },
@@ -99,6 +107,21 @@ pub enum Error {
         source: bollard::errors::Error,
     },
 
+    /// An engine call got no answer within `SCENARIO_ENGINE_TIMEOUT_MS`.
+    #[error(
+        "{engine} did not answer the call `{operation}` for `{subject}` within {after:?}: it is hung or \
+         overloaded\n  hint: `docker info` against it shows whether it answers at all; \
+         SCENARIO_ENGINE_TIMEOUT_MS sets how long one call may wait"
+    )]
+    EngineTimeout { operation: &'static str, subject: String, engine: String, after: Duration },
+
+    /// The engine went away during a call: its socket vanished, or it refused or closed the connection.
+    #[error(
+        "{engine} went away during the call `{operation}` for `{subject}`: {reason}\n  \
+         hint: it stopped or restarted; the next run starts afresh once it answers again"
+    )]
+    EngineGone { operation: &'static str, subject: String, engine: String, reason: String },
+
     /// The session's reaper (the process that cleans up after killed runs) could not be reached
     /// or started.
     #[error(
@@ -119,13 +142,49 @@ pub enum Error {
 }
 
 impl Error {
+    /// A failed engine call; a hung engine or one that went away gets an error of its own.
     pub(crate) fn engine(operation: &'static str, subject: impl Into<String>, source: bollard::errors::Error) -> Self {
-        Error::Engine { operation, subject: subject.into(), source }
+        use crate::engine::timeout::{fault_of, Fault};
+        let (subject, engine) = (subject.into(), UNNAMED_ENGINE.to_string());
+        match fault_of(&source) {
+            Some(Fault::Hung) => {
+                Error::EngineTimeout { operation, subject, engine, after: crate::engine::timeout::reported() }
+            }
+            Some(Fault::Gone) => Error::EngineGone { operation, subject, engine, reason: error_chain(&source) },
+            None => Error::Engine { operation, subject, source },
+        }
+    }
+
+    /// Names the engine in an error that blames it, where the call site did not know which
+    /// engine it was talking to.
+    pub(crate) fn naming_engine(mut self, endpoint: &str) -> Self {
+        if let Error::EngineTimeout { engine, .. } | Error::EngineGone { engine, .. } = &mut self {
+            if engine == UNNAMED_ENGINE {
+                *engine = format!("the Docker engine at {endpoint}");
+            }
+        }
+        self
     }
 
     pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io { action, path: path.into(), source }
     }
+}
+
+const UNNAMED_ENGINE: &str = "the Docker engine";
+
+/// An error with its causes: "error trying to connect" alone does not say that the socket is gone.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let more = inner.to_string();
+        if !text.contains(&more) {
+            text = format!("{text}: {more}");
+        }
+        cause = inner.source();
+    }
+    text
 }
 
 /// The HTTP status of a failed engine call, if the engine answered one.

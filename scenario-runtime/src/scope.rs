@@ -86,9 +86,12 @@ impl Scope {
     /// network and named volumes. Every step runs even when another fails; the first error is
     /// returned after all have run.
     pub async fn teardown(&self, containers: Vec<Container<Ready>>) -> Result<Vec<Removed>> {
-        let results = futures_util::future::join_all(
-            containers.into_iter().map(|c| async move { c.drain().await?.remove().await }),
-        )
+        let results = futures_util::future::join_all(containers.into_iter().map(|c| async move {
+            // Asked before the removal, which takes the answer with it.
+            let oom = crate::container::oom::oom_killed(self.engine(), c.id(), c.name(), "during the test").await;
+            let removed = c.drain().await?.remove().await?;
+            oom.map_or(Ok(removed), Err)
+        }))
         .await;
         let mut removed = Vec::new();
         let mut first_error = None;
@@ -104,7 +107,7 @@ impl Scope {
             first_error.get_or_insert(e);
         }
         match first_error {
-            Some(e) => Err(e),
+            Some(e) => Err(e.naming_engine(self.0.engine.endpoint())),
             None => Ok(removed),
         }
     }

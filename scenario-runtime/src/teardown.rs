@@ -8,7 +8,7 @@ use crate::error::{status_of, Error, Result};
 use crate::scope::Scope;
 
 /// Writes what the container logged (in a reusable scope: since this run began) to
-/// `<scope artifacts>/<name>.log`.
+/// `<scope artifacts>/<name>.log`; a folder that cannot be written is warned about, not an error.
 pub(crate) async fn drain_logs(scope: &Scope, id: &str, name: &str) -> Result<PathBuf> {
     // A kept-alive container's logs span many runs; this run's artifacts hold this run's part.
     let since = scope.ids().reusable.then(|| {
@@ -17,9 +17,13 @@ pub(crate) async fn drain_logs(scope: &Scope, id: &str, name: &str) -> Result<Pa
     });
     let bytes = read_logs(scope.engine(), id, name, since, None).await?;
     let dir = scope.artifacts_dir();
-    tokio::fs::create_dir_all(dir).await.map_err(|e| Error::io("cannot create", dir, e))?;
     let path = dir.join(format!("{}.log", crate::identity::sanitize(name)));
-    tokio::fs::write(&path, bytes).await.map_err(|e| Error::io("cannot write", &path, e))?;
+    // Not writable: a warning, and the teardown goes on (the container must still be removed).
+    if let Err(e) = tokio::fs::create_dir_all(dir).await {
+        crate::artifacts::warn_unwritable("cannot create the artifacts folder", dir, &e);
+    } else if let Err(e) = tokio::fs::write(&path, bytes).await {
+        crate::artifacts::warn_unwritable("cannot write", &path, &e);
+    }
     Ok(path)
 }
 
@@ -29,6 +33,8 @@ pub(crate) async fn remove_container(scope: &Scope, id: &str, name: &str, stop_t
     use bollard::query_parameters::{RemoveContainerOptionsBuilder, StopContainerOptionsBuilder};
     let docker = scope.engine().docker();
     if !stop_timeout.is_zero() {
+        // The engine answers a stop only after the grace period: that wait is not a hang.
+        let docker = scope.engine().docker_allowing(stop_timeout);
         let seconds = i32::try_from(stop_timeout.as_secs()).unwrap_or(i32::MAX).max(1);
         let options = StopContainerOptionsBuilder::new().t(seconds).build();
         match docker.stop_container(id, Some(options)).await {

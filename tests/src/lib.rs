@@ -4,6 +4,7 @@
 pub mod daemon;
 pub mod probe;
 pub mod registry;
+pub mod second_engine;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 

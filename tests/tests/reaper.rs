@@ -419,3 +419,33 @@ async fn a_binary_whose_main_cannot_become_a_reaper_is_refused() {
     assert!(message.contains("run_if_reaper_process"), "{message}");
     assert_eq!(reapers_of(&session.0), Vec::<u32>::new());
 }
+
+/// The reaper itself SIGKILLed mid-session (an OOM killer, a `kill -9` aimed elsewhere): the next
+/// process of the session starts a new one, and once the session's processes are gone it
+/// removes everything of the session, the first process's containers included.
+#[tokio::test]
+async fn a_killed_reaper_is_replaced_by_the_next_process_and_the_session_still_ends_clean() {
+    let engine = engine().await;
+    let session = TestSession::new("lost");
+    let mut first = Victim::start(&session.0, "scope").await;
+    let lost = first.reaper_pid;
+    assert!(is_reaper_of(lost, &session.0));
+    // SAFETY: kill(2) on the reaper of this test's own session (checked just before).
+    unsafe { libc::kill(lost as i32, libc::SIGKILL) };
+    wait_until("the killed reaper is gone", SLACK, || async { !is_reaper_of(lost, &session.0) }).await;
+
+    let mut second = Victim::start(&session.0, "lease").await;
+    assert_ne!(second.reaper_pid, lost, "a new reaper");
+    assert_eq!(reapers_of(&session.0), vec![second.reaper_pid], "one reaper for the session again");
+    assert_eq!(leftovers(&engine, &session.0).await.len(), 3, "the first process's containers still run");
+
+    first.kill().await;
+    let replacement = second.reaper_pid;
+    second.kill().await;
+    let after = wait_until("the session's containers and network are removed", GRACE + SLACK, || async {
+        leftovers(&engine, &session.0).await.is_empty()
+    })
+    .await;
+    wait_until("the replacement reaper exits", SLACK, || async { !is_reaper_of(replacement, &session.0) }).await;
+    println!("reaper SIGKILLed and replaced; all removed {} ms after the last process died", after.as_millis());
+}

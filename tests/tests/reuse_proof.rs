@@ -41,6 +41,8 @@ async fn a_kept_container_whose_ready_line_rotated_out_of_its_log_is_attached_at
 
     let (env, report) = launch(project.run_scope("chatty"), &CHATTY, LaunchMode::Reuse).await.unwrap();
     assert_eq!(report.attached, ["chatty", "web"], "{report:?}");
+    // Milliseconds: one list, one inspect each, and web's HTTP probe; nothing read of the 45 MB.
+    assert!(report.elapsed < Duration::from_secs(2), "the reattach took {:?}", report.elapsed);
     let chatty = &env.containers()["chatty"];
     assert_eq!(chatty.id(), id, "the same container");
     assert_eq!(chatty.ready_after(), Duration::ZERO, "proven without reading the log again");
@@ -72,6 +74,43 @@ async fn a_kept_container_restarted_behind_our_back_is_recreated_with_its_depend
     assert_ne!(env.containers()["chatty"].id(), chatty);
     assert_ne!(env.containers()["web"].id(), web);
     land(env, true).await.unwrap();
+}
+
+/// Counts its own probes: each run of the exec strategy adds a line to /tmp/probes.
+fn counted() -> ContainerSpec {
+    sh("counted", "exec sleep 3600").ready(Readiness::exec(["sh", "-c", "echo probe >> /tmp/probes"]))
+}
+
+fn listening() -> ContainerSpec {
+    sh("listening", "exec httpd -f -p 7070").port(7070).ready(Readiness::port(7070))
+}
+
+fn healthy() -> ContainerSpec {
+    sh("healthy", "touch /tmp/up; exec sleep 3600")
+        .healthcheck(HealthCheck::cmd(["test", "-f", "/tmp/up"]).interval(Duration::from_millis(100)))
+        .ready(Readiness::healthy())
+}
+
+static ASKING: [ContainerEntry; 3] =
+    [entry("counted", &[], counted), entry("listening", &[], listening), entry("healthy", &[], healthy)];
+
+/// Port, healthy and exec strategies ask the service, which is cheap and may have changed its
+/// answer: a reattach asks them again, proof of readiness or not (log strategies: see above).
+#[tokio::test]
+async fn strategies_that_ask_the_service_are_asked_again_on_reattach() {
+    let project = TestProject::new("proof-asking").await;
+    let (env, report) = launch(project.run_scope("asking"), &ASKING, LaunchMode::Reuse).await.unwrap();
+    assert_eq!(report.started, ["counted", "healthy", "listening"]);
+    land(env, true).await.unwrap();
+
+    let (env, report) = launch(project.run_scope("asking"), &ASKING, LaunchMode::Reuse).await.unwrap();
+    assert_eq!(report.attached, ["counted", "healthy", "listening"], "{report:?}");
+    for name in ["counted", "healthy", "listening"] {
+        assert!(env.containers()[name].ready_after() > Duration::ZERO, "{name} was probed again");
+    }
+    let probes = env.containers()["counted"].exec(["cat", "/tmp/probes"]).await.unwrap();
+    assert_eq!(probes.stdout.lines().count(), 2, "one exec probe per run: {probes:?}");
+    land(env, false).await.unwrap();
 }
 
 /// The engine copies the output into its log as it comes. Where it rotates logs (json-file with

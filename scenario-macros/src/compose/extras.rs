@@ -205,7 +205,8 @@ pub(super) fn extras(
 }
 
 /// Compose's byte sizes: `1024`, `64m`, `1.5g`, `512mb`, `2GB`.
-fn bytes(text: &str) -> Result<i64, String> {
+/// A size in compose's units (`64m`, `1.5g`); also `#[container(memory = ...)]`'s.
+pub(crate) fn bytes(text: &str) -> Result<i64, String> {
     let lower = text.trim().to_ascii_lowercase();
     let number_end = lower.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(lower.len());
     let (number, unit) = lower.split_at(number_end);

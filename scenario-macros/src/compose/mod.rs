@@ -20,6 +20,8 @@ mod file;
 mod keys;
 mod merge;
 mod model;
+#[cfg(test)]
+mod never_panics;
 mod ports;
 mod profiles;
 mod sources;
@@ -32,6 +34,7 @@ use syn::Expr;
 
 use crate::errors::Errors;
 pub(crate) use expand::{impls, paths, services_module, watch_files};
+pub(crate) use extras::bytes;
 use model::{HostPath, Location, ServiceModel};
 
 /// `build_context(web = expr)`: the build folder of a service, computed by the test crate when

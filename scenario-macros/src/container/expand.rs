@@ -137,6 +137,7 @@ fn spec(model: &ContainerModel, private: &TokenStream) -> TokenStream {
         let timeout = duration(timeout, private);
         calls.push(quote!(.stop_timeout(#timeout)));
     }
+    calls.push(super::limits::calls(&model.limits));
     quote!(#constructor #(#calls)*)
 }
 

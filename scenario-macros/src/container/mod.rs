@@ -1,7 +1,9 @@
 //! `#[container(...)]`: parse the arguments, validate them with the struct, expand to the struct
 //! and its `ContainerDef` impl.
 
+mod audit;
 mod expand;
+mod limits;
 mod parse;
 mod validate;
 

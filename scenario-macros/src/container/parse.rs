@@ -32,6 +32,8 @@ pub(super) const KEYS: &[&str] = &[
     "tmpfs",
     "volumes",
     "stop_timeout",
+    "memory",
+    "cpus",
     "healthcheck",
     "ready",
     "depends_on",
@@ -104,6 +106,8 @@ pub(super) struct ContainerArgs {
     pub tmpfs: Option<Keyed<Vec<LitStr>>>,
     pub volumes: Option<Keyed<Vec<LitStr>>>,
     pub stop_timeout: Option<Keyed<DurationLit>>,
+    /// `memory` and `cpus`.
+    pub limits: super::limits::Limits,
     pub healthcheck: Option<Keyed<HealthcheckArgs>>,
     pub ready: Option<Keyed<ReadyArgs>>,
     pub depends_on: Option<Keyed<Vec<Path>>>,
@@ -200,6 +204,7 @@ fn parse_key(
             let usage = "a duration, e.g. `stop_timeout = \"5s\"`";
             args.stop_timeout = keyed(key, duration(arg.assigned(usage)?)?);
         }
+        "memory" | "cpus" => super::limits::parse(&mut args.limits, name, arg)?,
         "healthcheck" => {
             let usage = "`healthcheck(cmd = [\"pg_isready\"], interval = \"200ms\", retries = 10)`";
             args.healthcheck = keyed(key, healthcheck(arg, arg.list(usage)?)?);

@@ -37,6 +37,7 @@ pub(super) struct ContainerModel {
     pub healthcheck: Option<HealthcheckArgs>,
     pub ready: Option<ReadyArgs>,
     pub stop_timeout: Option<Duration>,
+    pub limits: super::limits::Limits,
     pub depends_on: Vec<Path>,
     pub prestart: Option<u64>,
     pub post_start: Option<Path>,
@@ -153,6 +154,7 @@ pub(super) fn validate(
     let mounts = mounts(&args, errors);
     let depends_on = depends_on(&args, item, errors);
     check_prestart(&args, errors);
+    super::audit::check(&args, errors);
 
     if !errors.is_empty() {
         return None;
@@ -174,6 +176,7 @@ pub(super) fn validate(
         healthcheck: args.healthcheck.map(|h| h.value),
         ready: args.ready.map(|r| r.value),
         stop_timeout: args.stop_timeout.map(|s| s.value.value),
+        limits: args.limits,
         depends_on,
         prestart: args.prestart.map(|p| p.value),
         post_start: args.post_start.map(|p| p.value),

@@ -11,6 +11,7 @@ mod attach;
 pub(crate) mod create;
 pub(crate) mod exec;
 pub(crate) mod logs;
+pub(crate) mod oom;
 mod ports;
 
 use std::net::IpAddr;

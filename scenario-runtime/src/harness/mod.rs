@@ -7,6 +7,7 @@ mod catalog;
 mod engines;
 mod failure;
 mod instances;
+mod interrupts;
 mod runner;
 
 use std::collections::HashMap;
@@ -150,31 +151,22 @@ fn ownership(options: &Options) -> Ownership {
     }
 }
 
-/// On SIGINT or SIGTERM: the normal teardown of every environment, then exit as interrupted.
+/// On SIGINT or SIGTERM: the normal teardown of every environment, then exit as interrupted;
+/// on a second one during the teardown, exit at once (the session's reaper removes the rest).
 fn interrupt_lands_everything(runner: &Arc<Runner>) {
     let runner_for_signal = runner.clone();
     runner.runtime().spawn(async move {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            let (Ok(mut interrupt), Ok(mut terminate)) =
-                (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
-            else {
-                return;
-            };
-            tokio::select! {
-                _ = interrupt.recv() => {}
-                _ = terminate.recv() => {}
-            }
+        let Some(mut interrupts) = interrupts::Interrupts::listen() else { return };
+        interrupts.next().await;
+        eprintln!("interrupted: tearing down the scenarios (interrupt again to exit at once)");
+        tokio::select! {
+            () = runner_for_signal.land_all() => {}
+            () = interrupts.next() => eprintln!(
+                "interrupted again: exiting before the teardown is done; the session's reaper removes what is \
+                 left once its grace period has passed (nothing does with SCENARIO_REAPER=off: \
+                 `cargo scenario prune` then)"
+            ),
         }
-        #[cfg(not(unix))]
-        {
-            if tokio::signal::ctrl_c().await.is_err() {
-                return;
-            }
-        }
-        eprintln!("interrupted: tearing down the scenarios");
-        runner_for_signal.land_all().await;
         crate::progress::finish();
         std::process::exit(130);
     });

@@ -61,7 +61,7 @@ async fn ensure_reference(engine: &Engine, reference: &str) -> Result<ResolvedIm
         return Ok(ResolvedImage { reference: reference.to_string(), id });
     }
     let options = bollard::query_parameters::CreateImageOptionsBuilder::new().from_image(reference).build();
-    let mut pull = engine.docker().create_image(Some(options), None, None);
+    let mut pull = engine.streaming().create_image(Some(options), None, None);
     let shown = crate::progress::task(format!("pull {reference}"), "starting");
     let mut layers = PullLayers::default();
     while let Some(progress) = pull.next().await {
@@ -204,7 +204,7 @@ async fn build(
     let name =
         context.dir.file_name().map_or_else(|| context.dir.display().to_string(), |n| n.to_string_lossy().into());
     let shown = crate::progress::task(format!("build {name}"), "sending the context");
-    let mut stream = engine.docker().build_image(options, None, Some(bollard::body_full(archive.into())));
+    let mut stream = engine.streaming().build_image(options, None, Some(bollard::body_full(archive.into())));
     while let Some(info) = stream.next().await {
         let info = match info {
             Ok(info) => info,

@@ -99,6 +99,15 @@ pub async fn launch(
     entries: &'static [ContainerEntry],
     mode: LaunchMode,
 ) -> Result<(RunningEnv, LaunchReport)> {
+    let endpoint = scope.engine().endpoint().to_string();
+    launch_in(scope, entries, mode).await.map_err(|e| e.naming_engine(&endpoint))
+}
+
+async fn launch_in(
+    scope: Scope,
+    entries: &'static [ContainerEntry],
+    mode: LaunchMode,
+) -> Result<(RunningEnv, LaunchReport)> {
     graph::check(entries)?;
     let begun = Instant::now();
     let plans = plan(&scope, entries, mode).await?;
@@ -348,6 +357,11 @@ fn dependency_order(entries: &'static [ContainerEntry]) -> Vec<ContainerEntry> {
 /// `keep_alive`, removes the containers, the network and the volumes. Everything runs even when
 /// a step fails; the first failure is returned afterwards.
 pub async fn land(env: RunningEnv, keep_alive: bool) -> Result<()> {
+    let endpoint = env.scope.engine().endpoint().to_string();
+    land_in(env, keep_alive).await.map_err(|e| e.naming_engine(&endpoint))
+}
+
+async fn land_in(env: RunningEnv, keep_alive: bool) -> Result<()> {
     let RunningEnv { scope, containers, entries } = env;
     let hooks = entries.iter().filter_map(|entry| {
         let container = containers.get(entry.name)?;

@@ -423,7 +423,7 @@ async fn watch_events(inner: Arc<Inner>) {
         ),
     ]);
     let options = bollard::query_parameters::EventsOptionsBuilder::new().filters(&filters).build();
-    let mut events = inner.engine.docker().events(Some(options));
+    let mut events = inner.engine.streaming().events(Some(options));
     while let Some(event) = events.next().await {
         if event.is_err() {
             break;

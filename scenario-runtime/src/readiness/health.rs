@@ -45,7 +45,7 @@ pub(super) async fn wait_for_healthy(target: &ProbeTarget<'_>, seen: &LastSeen) 
         ("event", vec!["health_status".to_string(), "die".to_string()]),
     ]);
     let options = EventsOptionsBuilder::new().since(&since).filters(&filters).build();
-    let mut events = docker.events(Some(options));
+    let mut events = target.engine.streaming().events(Some(options));
     while let Some(event) = events.next().await {
         let event = event.map_err(|e| Error::engine("events", target.name, e))?;
         let action = event.action.unwrap_or_default();

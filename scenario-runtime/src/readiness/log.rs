@@ -21,7 +21,7 @@ pub(super) async fn wait_for_line(
         .stdout(source != LogSource::Stderr)
         .stderr(source != LogSource::Stdout)
         .build();
-    let mut stream = target.engine.docker().logs(target.id, Some(options));
+    let mut stream = target.engine.streaming().logs(target.id, Some(options));
     let mut lines = LineCounter::new(text, occurrences);
     while let Some(chunk) = stream.next().await {
         let (stdout, bytes) = match chunk.map_err(|e| Error::engine("logs", target.name, e))? {

@@ -112,6 +112,10 @@ pub(crate) async fn wait_ready(target: &ProbeTarget<'_>, readiness: &Readiness) 
 
 /// The error for a container that stopped before it was ready.
 pub(crate) async fn exited(target: &ProbeTarget<'_>, readiness: &Readiness, exit_code: i64) -> Error {
+    let when = "while waiting for it to be ready";
+    if let Some(oom) = crate::container::oom::oom_killed(target.engine, target.id, target.name, when).await {
+        return oom;
+    }
     Error::ContainerExited {
         container: target.name.to_string(),
         exit_code,
@@ -145,7 +149,7 @@ async fn probe(target: &ProbeTarget<'_>, strategy: &Strategy, seen: &LastSeen) -
 async fn exit_code(target: &ProbeTarget<'_>) -> Result<i64> {
     use bollard::query_parameters::WaitContainerOptionsBuilder;
     let options = WaitContainerOptionsBuilder::new().condition("not-running").build();
-    let mut waiting = target.engine.docker().wait_container(target.id, Some(options));
+    let mut waiting = target.engine.streaming().wait_container(target.id, Some(options));
     match waiting.next().await {
         Some(Ok(response)) => Ok(response.status_code),
         Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => Ok(code),

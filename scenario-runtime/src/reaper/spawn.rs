@@ -34,14 +34,19 @@ pub(crate) fn spawn_reaper(
     paths: &ReaperPaths,
 ) -> Result<(), String> {
     let (program, arg0) = reaper_exe()?;
-    if let Some(dir) = paths.log.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    }
-    let log = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&paths.log)
-        .map_err(|e| format!("cannot open its log {}: {e}", paths.log.display()))?;
+    let opened = paths
+        .log
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| OpenOptions::new().create(true).append(true).open(&paths.log));
+    // An artifacts folder that cannot be written costs the reaper's log, not the run.
+    let log = match opened {
+        Ok(log) => log,
+        Err(e) => {
+            crate::artifacts::warn_unwritable("cannot open the reaper's log", &paths.log, &e);
+            OpenOptions::new().write(true).open("/dev/null").map_err(|e| format!("cannot open /dev/null: {e}"))?
+        }
+    };
     let log_err = log.try_clone().map_err(|e| format!("cannot open its log {}: {e}", paths.log.display()))?;
     let listen_fd = listener.as_raw_fd();
 
