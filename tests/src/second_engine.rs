@@ -15,6 +15,8 @@ pub struct SecondEngine {
     /// its networks (10.N-1.0.0/16): tests that run side by side pass different ones.
     octet: u8,
     daemon: Child,
+    /// Whether the machine's engine had its docker0 bridge when this one started.
+    machine_bridge: bool,
 }
 
 fn ip(args: &[&str]) {
@@ -36,8 +38,9 @@ impl SecondEngine {
         ip(&["link", "add", "name", &bridge, "type", "bridge"]);
         ip(&["addr", "add", &format!("10.{octet}.0.1/24"), "dev", &bridge]);
         ip(&["link", "set", &bridge, "up"]);
+        let machine_bridge = machine_bridge_present();
         let daemon = spawn(&dir, &bridge, octet, &[]);
-        SecondEngine { dir, bridge, octet, daemon }
+        SecondEngine { dir, bridge, octet, daemon, machine_bridge }
     }
 
     pub fn endpoint(&self) -> String {
@@ -55,7 +58,16 @@ impl SecondEngine {
     pub async fn answering(&mut self) -> Engine {
         let entry = self.endpoint();
         let log = self.dir.join("dockerd.log");
-        crate::daemon::wait_until_it_answers(&mut self.daemon, &entry, &log, Duration::from_secs(30)).await
+        let engine =
+            crate::daemon::wait_until_it_answers(&mut self.daemon, &entry, &log, Duration::from_secs(30)).await;
+        // A daemon that came up may have replaced its default network; it must never take the
+        // machine engine's bridge with it (see `start_again`): fail here, loudly, if it did.
+        assert!(
+            !self.machine_bridge || machine_bridge_present(),
+            "the second engine deleted the machine engine's docker0 bridge; see {}",
+            log.display()
+        );
+        engine
     }
 
     /// Freezes the daemon (SIGSTOP): its socket still accepts connections, nothing answers.
@@ -120,4 +132,10 @@ impl Drop for SecondEngine {
         let _ = std::fs::remove_dir_all(&self.dir);
         let _ = Command::new("ip").args(["link", "delete", &self.bridge]).output();
     }
+}
+
+/// Whether the machine engine's default bridge exists (when its engine uses one).
+fn machine_bridge_present() -> bool {
+    let listed = Command::new("ip").args(["-o", "link", "show", "docker0"]).output();
+    listed.is_ok_and(|out| out.status.success())
 }
