@@ -45,6 +45,7 @@ const VARIABLES: &[Variable] = &[
     Variable { name: "SCENARIO_PROJECT", accepts: Accepts::Text },
     Variable { name: "SCENARIO_ARTIFACTS_DIR", accepts: Accepts::Text },
     Variable { name: "SCENARIO_CACHE_DIR", accepts: Accepts::Text },
+    Variable { name: "SCENARIO_PULL", accepts: Accepts::OneOf(crate::image::PullPolicy::NAMES) },
     Variable { name: "SCENARIO_KEEP_IMAGES", accepts: Accepts::Count { min: 1, max: 1000 } },
     Variable { name: "SCENARIO_REAPER", accepts: Accepts::Switch },
     Variable { name: "SCENARIO_REAPER_GRACE_MS", accepts: Accepts::Count { min: 0, max: 86_400_000 } },
