@@ -108,6 +108,24 @@ fn publish(reference: &str, content: &str, config: Option<&PathBuf>, made: &mut 
     (id, digest)
 }
 
+/// A credential helper `docker-credential-<name>` in `bin` that knows the login of `registry`
+/// and writes every server address it is asked about to `bin/asked`. Returns its name.
+fn helper_script(bin: &std::path::Path, registry: &LocalRegistry) -> String {
+    let helper = format!("scntest{}", std::process::id());
+    let script = format!(
+        "#!/bin/sh\n[ \"$1\" = get ] || exit 3\nread -r server || true\necho \"$server\" >> {asked}\n\
+         if [ \"$server\" = \"{address}\" ]; then\n  printf '{{\"ServerURL\":\"%s\",\"Username\":\"{USER}\",\"Secret\":\"{PASSWORD}\"}}' \"$server\"\n\
+         else\n  echo 'credentials not found in native keychain'; exit 1\nfi\n",
+        asked = bin.join("asked").display(),
+        address = registry.address,
+    );
+    let helper_file = bin.join(format!("docker-credential-{helper}"));
+    std::fs::write(&helper_file, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&helper_file, std::fs::Permissions::from_mode(0o755)).unwrap();
+    helper
+}
+
 fn request(policy: PullPolicy, config: DockerConfig) -> PullRequest {
     PullRequest { policy, run: unique_session("pull").as_str().to_string(), config }
 }
@@ -151,18 +169,7 @@ async fn credential_helpers_named_by_cred_helpers_and_creds_store_are_asked_as_d
     let login = logged_in(&registry, &mut made);
     let engine = scenario_tests::engine().await;
     let bin = made.dir("helper-bin");
-    let helper = format!("scntest{}", std::process::id());
-    let script = format!(
-        "#!/bin/sh\n[ \"$1\" = get ] || exit 3\nread -r server || true\necho \"$server\" >> {asked}\n\
-         if [ \"$server\" = \"{address}\" ]; then\n  printf '{{\"ServerURL\":\"%s\",\"Username\":\"{USER}\",\"Secret\":\"{PASSWORD}\"}}' \"$server\"\n\
-         else\n  echo 'credentials not found in native keychain'; exit 1\nfi\n",
-        asked = bin.join("asked").display(),
-        address = registry.address,
-    );
-    let helper_file = bin.join(format!("docker-credential-{helper}"));
-    std::fs::write(&helper_file, script).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&helper_file, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let helper = helper_script(&bin, &registry);
     let path = format!("{}:/usr/bin:/bin", bin.display());
 
     for (tag, json) in [
@@ -179,6 +186,53 @@ async fn credential_helpers_named_by_cred_helpers_and_creds_store_are_asked_as_d
     }
     let asked = std::fs::read_to_string(bin.join("asked")).unwrap();
     assert_eq!(asked, format!("{0}\n{0}\n", registry.address), "the server address on stdin, once per pull");
+}
+
+const FIXTURE: &str = env!("CARGO_BIN_EXE_pull_fixture");
+
+/// The harness as a user runs it: credentials through `DOCKER_CONFIG` and a helper on `PATH`,
+/// `SCENARIO_PULL` overriding the container's `never`, and the pull shown as progress.
+#[tokio::test]
+async fn a_run_finds_credentials_through_docker_config_and_path_and_scenario_pull_overrides_never() {
+    let registry = LocalRegistry::start_with_login(USER, PASSWORD).await;
+    let mut made = Made::default();
+    let login = logged_in(&registry, &mut made);
+    let reference = format!("{}/scn-fixture:one", registry.address);
+    publish(&reference, "fixture", Some(&login), &mut made);
+    let bin = made.dir("fixture-bin");
+    let helper = helper_script(&bin, &registry);
+    let config = made.dir("fixture-config");
+    std::fs::write(config.join("config.json"), format!(r#"{{"credsStore": "{helper}"}}"#)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let run = scenario_tests::FixtureRun::new(FIXTURE, "pullenv");
+    let command = |pull: Option<&str>| {
+        let mut command = run.command(&[]);
+        command
+            .env("PULL_FIXTURE_IMAGE", &reference)
+            .env("DOCKER_CONFIG", &config)
+            .env("PATH", &path)
+            .env("SCENARIO_PROGRESS", "plain")
+            .env("SCENARIO_PROGRESS_AFTER_MS", "0");
+        match pull {
+            Some(policy) => command.env("SCENARIO_PULL", policy),
+            None => command.env_remove("SCENARIO_PULL"),
+        };
+        command
+    };
+
+    let refused = command(None).output().unwrap();
+    let stderr = text(&refused.stderr) + &text(&refused.stdout);
+    assert!(!refused.status.success(), "the container says `never`: {stderr}");
+    assert!(stderr.contains(&format!("`{reference}`")) && stderr.contains("`never`"), "{stderr}");
+
+    let out = command(Some("missing")).output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{}\n{stderr}", text(&out.stdout));
+    let pull_lines: Vec<&str> = stderr.lines().filter(|l| l.contains(&format!("] pull {reference}: "))).collect();
+    assert!(pull_lines.last().is_some_and(|l| l.contains(": done after ")), "{stderr}");
+    let asked = std::fs::read_to_string(bin.join("asked")).unwrap();
+    assert_eq!(asked.trim(), registry.address, "the helper of credsStore was asked");
+    assert_eq!(run.leftovers().await, Vec::<String>::new());
 }
 
 #[tokio::test]

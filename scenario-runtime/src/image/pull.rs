@@ -63,7 +63,10 @@ impl PullPolicy {
     /// The policy in force for this run: `SCENARIO_PULL` when set (checked by the settings table
     /// before the run starts), else `self`.
     pub fn for_run(self) -> PullPolicy {
-        std::env::var(PULL_ENV).ok().and_then(|word| PullPolicy::parse(word.trim())).unwrap_or(self)
+        std::env::var(PULL_ENV)
+            .ok()
+            .and_then(|word| PullPolicy::parse(&word.trim().to_ascii_lowercase()))
+            .unwrap_or(self)
     }
 }
 
