@@ -328,6 +328,48 @@ async fn containers_that_need_one_image_at_once_share_one_pull_per_run() {
     assert_eq!(registry.manifest_requests("scn-shared", "one").await - before, one_pull, "once per run");
 }
 
+const PULL_ONCE: &str = env!("CARGO_BIN_EXE_pull_once");
+
+/// nextest runs a process per test: four processes of one run that need one image pull it once,
+/// with `missing` (the image absent) and with `always`; a process of the next run pulls again.
+#[tokio::test]
+async fn processes_of_one_run_share_one_pull() {
+    let registry = LocalRegistry::start_on_free_port().await;
+    let mut made = Made::default();
+    let reference = format!("{}/scn-processes:one", registry.address);
+    let (id, _) = publish(&reference, "processes", None, &mut made);
+    let config = made.dir("processes-config");
+    let pull_in = |run: &str, policy: &str| {
+        Command::new(PULL_ONCE)
+            .args([reference.as_str(), run, policy, config.to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let engine = scenario_tests::engine().await;
+    ensure_reference(&engine, &reference, &request(PullPolicy::Missing, no_login(&mut made))).await.unwrap();
+    let one_pull = registry.manifest_requests("scn-processes", "one").await;
+
+    for policy in ["missing", "always"] {
+        docker_ok(&["rmi", &reference]);
+        let before = registry.manifest_requests("scn-processes", "one").await;
+        let run = unique_session("procs");
+        let children: Vec<_> = (0..4).map(|_| pull_in(run.as_str(), policy)).collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", text(&out.stderr));
+            assert_eq!(text(&out.stdout).trim(), id);
+        }
+        let pulled = registry.manifest_requests("scn-processes", "one").await - before;
+        assert_eq!(pulled, one_pull, "{policy}: four processes of one run, one pull");
+    }
+    let before = registry.manifest_requests("scn-processes", "one").await;
+    let out = pull_in(unique_session("next").as_str(), "always").wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(registry.manifest_requests("scn-processes", "one").await - before, one_pull, "the next run pulls");
+}
+
 static ALWAYS_REFERENCE: OnceLock<String> = OnceLock::new();
 static MISSING_REFERENCE: OnceLock<String> = OnceLock::new();
 
