@@ -74,7 +74,7 @@ fn logged_in(registry: &LocalRegistry, made: &mut Made) -> PathBuf {
     config
 }
 
-/// Builds an image of busybox that differs by `content`, pushes it as `reference` (logged in
+/// Builds an image of busybox of its own (`reference` and `content` in a label), pushes it as `reference` (logged in
 /// through `config` when given) and removes the local tag, so the engine has to pull it.
 /// Returns the image id and the digest the registry stores it under.
 fn publish(reference: &str, content: &str, config: Option<&PathBuf>, made: &mut Made) -> (String, String) {
@@ -86,7 +86,9 @@ fn publish(reference: &str, content: &str, config: Option<&PathBuf>, made: &mut 
         .spawn()
         .unwrap();
     use std::io::Write;
-    let dockerfile = format!("FROM {BUSYBOX}\nLABEL dev.scenario-tests.content=\"{content}\"\n");
+    // The reference in the label keeps the images of tests running side by side apart: the same
+    // content would be one image, which one test's clean-up would take from the other.
+    let dockerfile = format!("FROM {BUSYBOX}\nLABEL dev.scenario-tests.content=\"{reference} {content}\"\n");
     build.stdin.take().unwrap().write_all(dockerfile.as_bytes()).unwrap();
     let built = build.wait_with_output().unwrap();
     assert!(built.status.success(), "docker build: {}", text(&built.stderr));
@@ -283,6 +285,9 @@ async fn never_does_not_pull_and_says_so_and_a_digest_is_pulled_once_even_with_a
     assert!(absent(&engine, &reference).await);
 
     let pinned = format!("{}/scn-policy@{digest}", registry.address);
+    let never = ensure_reference(&engine, &pinned, &request(PullPolicy::Never, no_login(&mut made))).await;
+    assert!(never.unwrap_err().to_string().contains("`never`"), "a digest is not pulled with never either");
+    assert_eq!(registry.manifest_requests("scn-policy", &digest).await, 0);
     let first = ensure_reference(&engine, &pinned, &request(PullPolicy::Always, no_login(&mut made))).await.unwrap();
     assert_eq!(first.id, id);
     let once = registry.manifest_requests("scn-policy", &digest).await;

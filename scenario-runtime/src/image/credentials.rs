@@ -139,7 +139,8 @@ impl DockerConfig {
                 return Ok(None);
             }
             let stderr = String::from_utf8_lossy(&output.stderr);
-            return Err(format!("{} ({})", stdout.trim().to_string() + stderr.trim(), output.status));
+            let said: Vec<&str> = [stdout.trim(), stderr.trim()].into_iter().filter(|s| !s.is_empty()).collect();
+            return Err(format!("{} ({})", said.join("; "), output.status));
         }
         let answer: HelperAnswer =
             serde_json::from_str(&stdout).map_err(|e| format!("its answer is not the expected JSON: {e}"))?;

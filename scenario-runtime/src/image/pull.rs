@@ -103,8 +103,12 @@ pub async fn ensure_reference(engine: &Engine, reference: &str, request: &PullRe
         reason,
     })?;
     let resolved = |id: String| ResolvedImage { reference: reference.to_string(), id };
-    // A digest names content: what the engine has under it cannot differ from the registry's.
-    let policy = if image.is_digest() { PullPolicy::Missing } else { request.policy };
+    // A digest names content: what the engine has under it cannot differ from the registry's, so
+    // `always` has nothing to look for (and `never` still means never).
+    let policy = match request.policy {
+        PullPolicy::Always if image.is_digest() => PullPolicy::Missing,
+        policy => policy,
+    };
     let present = inspect_id(engine, reference).await?;
     let marker = PullMarker::new(engine, reference, &request.run);
     match (policy, present) {
