@@ -59,7 +59,11 @@ async fn verdict(engine: &Engine, summary: &bollard::models::ContainerSummary, s
     };
     match image::current_id(engine, &source).await {
         Ok(Some(id)) if Some(&id) == summary.image_id.as_ref() => "up to date".into(),
-        Ok(Some(_)) => "stale: image rebuilt".into(),
+        Ok(Some(_)) => match source {
+            ImageSource::Build(_) => "stale: image rebuilt".into(),
+            // The reference names another image now (pulled with `pull = "always"`, or re-tagged).
+            ImageSource::Reference(_) => "stale: image updated".into(),
+        },
         Ok(None) => match source {
             ImageSource::Build(_) => "stale: build context changed (rebuilt on the next run)".into(),
             ImageSource::Reference(_) => "stale: image missing".into(),

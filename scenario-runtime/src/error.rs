@@ -34,11 +34,11 @@ pub enum Error {
 
     /// The image is neither on the engine nor pullable.
     #[error(
-        "image `{reference}` is not on the engine and could not be pulled: {reason}\n  \
+        "image `{reference}` is not on the engine and could not be pulled from {registry}: {reason}\n  \
          hint: build or load it first (`docker image ls {reference}`), or declare the container \
          with a build context instead of an image reference"
     )]
-    ImageMissing { reference: String, reason: String },
+    ImageMissing { reference: String, registry: String, reason: String },
 
     /// Building an image from a context folder failed.
     #[error(

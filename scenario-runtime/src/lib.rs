@@ -61,7 +61,7 @@ pub use pool::{FreshContainer, Pool};
 pub use readiness::{LogSource, Readiness};
 pub use scope::Scope;
 pub use settings::SettingError;
-pub use spec::{ContainerSpec, HealthCheck, ImageSource, Mount, PortSpec, Protocol};
+pub use spec::{ContainerSpec, HealthCheck, ImageSource, Mount, PortSpec, Protocol, PullPolicy};
 
 pub use declare::{BoxError, ContainerDef, Env, HookResult, InScenario, ScenarioDef, TestResult};
 pub use scenario_macros::{container, scenario};
@@ -70,7 +70,7 @@ pub use scenario_macros::{container, scenario};
 pub mod prelude {
     pub use crate::{
         container, scenario, BoxError, Container, ContainerSpec, Engine, Env, FreshContainer, HealthCheck, HookResult,
-        Mount, PortSpec, ProjectId, Readiness, Ready, Scope, ScopeIds, SessionId, TestResult,
+        Mount, PortSpec, ProjectId, PullPolicy, Readiness, Ready, Scope, ScopeIds, SessionId, TestResult,
     };
 }
 
@@ -85,7 +85,7 @@ pub mod __private {
         ScenarioDef, ScenarioRegistration, TestRegistration,
     };
     pub use crate::readiness::{LogSource, Readiness};
-    pub use crate::spec::{ContainerSpec, HealthCheck, Mount, PortSpec, Restart};
+    pub use crate::spec::{ContainerSpec, HealthCheck, Mount, PortSpec, PullPolicy, Restart};
     pub use crate::{Container, Ready};
     pub use inventory;
     pub use scenario_macros::__assert_custom_harness as assert_custom_harness;

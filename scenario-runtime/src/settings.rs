@@ -45,6 +45,7 @@ const VARIABLES: &[Variable] = &[
     Variable { name: "SCENARIO_PROJECT", accepts: Accepts::Text },
     Variable { name: "SCENARIO_ARTIFACTS_DIR", accepts: Accepts::Text },
     Variable { name: "SCENARIO_CACHE_DIR", accepts: Accepts::Text },
+    Variable { name: "SCENARIO_PULL", accepts: Accepts::OneOf(crate::image::PullPolicy::NAMES) },
     Variable { name: "SCENARIO_KEEP_IMAGES", accepts: Accepts::Count { min: 1, max: 1000 } },
     Variable { name: "SCENARIO_ENGINE_TIMEOUT_MS", accepts: Accepts::Count { min: 1, max: 86_400_000 } },
     Variable { name: "SCENARIO_REAPER", accepts: Accepts::Switch },
@@ -214,6 +215,7 @@ mod tests {
             ("SCENARIO_PUBLISH_ADDRESS", "10.0.0.2"),
             ("SCENARIO_REAPER_GRACE_MS", "0"),
             ("SCENARIO_PROGRESS", "plain"),
+            ("SCENARIO_PULL", "always"),
             ("SCENARIO_REAPER_ROLE", "anything"),
             ("SCENARIO_INSTANCES", ""),
             ("PATH", "/bin"),
@@ -231,21 +233,23 @@ mod tests {
             ("SCENARIO_PORT_PROBE", "socket"),
             ("SCENARIO_DOCKER_HOSTS", "unix:///a.sock,10.0.0.2:2375"),
             ("SCENARIO_LOG", "scenario_runtime=loud"),
+            ("SCENARIO_PULL", "sometimes"),
         ]);
         let lines: Vec<String> = checked.errors.iter().map(ToString::to_string).collect();
-        assert_eq!(lines.len(), 6, "{lines:#?}");
+        assert_eq!(lines.len(), 7, "{lines:#?}");
         assert_eq!(lines[0], "SCENARIO_DOCKER_HOSTS = \"unix:///a.sock,10.0.0.2:2375\" is not valid: expected Docker endpoints (unix://PATH, tcp://HOST:PORT, ...) or docker context names (`10.0.0.2:2375` is neither)");
         assert_eq!(lines[1], "SCENARIO_INSTANCES = \"abc\" is not valid: expected a whole number from 1 to 256");
         assert!(
             lines[2].starts_with("SCENARIO_LOG = \"scenario_runtime=loud\" is not valid: expected a tracing filter")
         );
         assert_eq!(lines[3], "SCENARIO_PORT_PROBE = \"socket\" is not valid: expected one of auto, proxy");
+        assert_eq!(lines[4], "SCENARIO_PULL = \"sometimes\" is not valid: expected one of missing, always, never");
         assert_eq!(
-            lines[4],
+            lines[5],
             "SCENARIO_REAPER_GRACE_MS = \"-5\" is not valid: expected a whole number from 0 to 86400000"
         );
         assert_eq!(
-            lines[5],
+            lines[6],
             "SCENARIO_REUSE = \"please\" is not valid: expected 1, true, yes, on, or 0, false, no, off"
         );
     }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+pub use crate::image::PullPolicy;
 use crate::readiness::Readiness;
 pub use crate::run_options::{Restart, RunOptions, Ulimit};
 
@@ -183,6 +184,10 @@ pub struct ContainerSpec {
     /// Process settings (init, signals, hosts, limits); see [`RunOptions`].
     #[serde(skip_serializing_if = "RunOptions::is_default")]
     pub run: RunOptions,
+    /// When an image reference is pulled; not part of the spec hash (the image id is compared
+    /// instead), so setting it restarts nothing by itself.
+    #[serde(skip)]
+    pub pull: PullPolicy,
     /// Why the spec cannot be used, found while building it (a compose variable that is not set):
     /// `validate` reports them, so the start fails before anything is created.
     #[serde(skip)]
@@ -224,6 +229,7 @@ impl ContainerSpec {
             readiness: Readiness::none(),
             stop_timeout: Duration::ZERO,
             run: RunOptions::default(),
+            pull: PullPolicy::Missing,
             problems: Vec::new(),
         }
     }
@@ -303,6 +309,13 @@ impl ContainerSpec {
         self
     }
 
+    /// When the image reference is pulled (default [`PullPolicy::Missing`]); `SCENARIO_PULL`
+    /// overrides it for a run. Build contexts are not pulled.
+    pub fn pull(mut self, policy: PullPolicy) -> Self {
+        self.pull = policy;
+        self
+    }
+
     /// Marks the spec unusable: the start fails with `reason`, naming the container.
     pub fn problem(mut self, reason: impl Into<String>) -> Self {
         self.problems.push(reason.into());
@@ -378,6 +391,12 @@ mod tests {
         assert_ne!(base.spec_hash(), base.clone().env("A", "2").spec_hash());
         assert_ne!(base.spec_hash(), base.clone().cmd(["sh"]).spec_hash());
         assert_ne!(base.spec_hash(), base.clone().port(81).spec_hash());
+    }
+
+    #[test]
+    fn the_pull_policy_is_not_in_the_hash() {
+        let base = ContainerSpec::from_image("c", "i");
+        assert_eq!(base.spec_hash(), base.clone().pull(PullPolicy::Always).spec_hash());
     }
 
     #[test]

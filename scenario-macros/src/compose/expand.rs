@@ -232,6 +232,10 @@ fn extras(extras: &Extras, private: &TokenStream) -> Vec<TokenStream> {
         };
         calls.push(quote!(.restart(#restart)));
     }
+    if let Some(policy) = extras.pull {
+        let policy = proc_macro2::Ident::new(policy, proc_macro2::Span::call_site());
+        calls.push(quote!(.pull(#private::PullPolicy::#policy)));
+    }
     if extras.init {
         calls.push(quote!(.init()));
     }

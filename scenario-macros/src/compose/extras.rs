@@ -2,9 +2,11 @@
 //!
 //! - `restart`: not applied unless the attribute says `keep_restart`: tests see a crash rather
 //!   than a restart that hides it.
-//! - `logging`, `platform`, `pull_policy`: accepted and not applied. The runtime collects the
-//!   logs; the engine's own platform is used; images are used when present and pulled when
-//!   missing.
+//! - `logging`, `platform`: accepted and not applied. The runtime collects the logs; the
+//!   engine's own platform is used.
+//! - `pull_policy`: `always`, `missing` (`if_not_present`) and `never` become the container's
+//!   pull policy; `build`, `daily`, `weekly` and `every_<duration>` are accepted and leave the
+//!   default (`missing`).
 //! - `container_name`, `hostname`: further names of the container on the instance's network
 //!   (the scenario names the container itself, per instance).
 //! - `stop_grace_period` is the stop's grace period; `stop_signal`, `init`, `extra_hosts`,
@@ -45,6 +47,8 @@ pub(super) struct Extras {
     pub aliases: Vec<Text>,
     /// Secrets and configs.
     pub mounts: Vec<MountModel>,
+    /// `pull_policy` as the runtime's `PullPolicy` variant name, where it maps onto one.
+    pub pull: Option<&'static str>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -113,12 +117,17 @@ pub(super) fn extras(
         };
     }
     if let Some(policy) = &service.pull_policy {
-        let known =
-            matches!(policy.as_str(), "always" | "never" | "missing" | "if_not_present" | "build" | "daily" | "weekly")
-                || policy.starts_with("every_");
-        if !known {
-            problem(format!("`pull_policy: {policy}` is not a pull policy (always, never, missing, build, ...)"));
-        }
+        extras.pull = match policy.as_str() {
+            "always" => Some("Always"),
+            "never" => Some("Never"),
+            "missing" | "if_not_present" => Some("Missing"),
+            "build" | "daily" | "weekly" => None,
+            every if every.starts_with("every_") => None,
+            _ => {
+                problem(format!("`pull_policy: {policy}` is not a pull policy (always, never, missing, build, ...)"));
+                None
+            }
+        };
     }
     extras.stop_signal = service.stop_signal.as_deref().map(|s| sites.text(s));
     if let Some(period) = &service.stop_grace_period {
@@ -227,6 +236,30 @@ pub(crate) fn bytes(text: &str) -> Result<i64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pull_policy_maps_onto_the_runtimes_policies() {
+        let compose: ComposeFile = serde_yaml::from_str(
+            "services:\n  a: {image: x, pull_policy: always}\n  b: {image: x, pull_policy: if_not_present}\n  \
+             c: {image: x, pull_policy: never}\n  d: {image: x, pull_policy: build}\n  e: {image: x, pull_policy: sometimes}\n",
+        )
+        .unwrap();
+        let location = Location { written: "docker-compose.yml".into(), manifest_dir: "/tmp".into() };
+        let sites = Sites::default();
+        let objects = FileObjects::of(&compose, &location, &sites, &mut Vec::new());
+        let services = compose.services.as_ref().unwrap();
+        let mut problems = Vec::new();
+        let pulls: Vec<Option<&str>> = ["a", "b", "c", "d", "e"]
+            .iter()
+            .map(|name| {
+                let service = services[*name].as_ref().unwrap();
+                extras(service, &objects, &sites, &mut |p| problems.push(p)).pull
+            })
+            .collect();
+        assert_eq!(pulls, [Some("Always"), Some("Missing"), Some("Never"), None, None]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("`pull_policy: sometimes`"), "{problems:?}");
+    }
 
     #[test]
     fn sizes_take_compose_units() {

@@ -97,6 +97,9 @@ fn spec(model: &ContainerModel, private: &TokenStream) -> TokenStream {
             quote_spanned!(span=> #from_build(#name, #dir))
         }
     };
+    if let Some(policy) = &model.pull {
+        calls.push(quote!(.pull(#private::PullPolicy::#policy)));
+    }
     if let Some(cmd) = &model.cmd {
         calls.push(quote!(.cmd([#(#cmd),*])));
     }

@@ -56,6 +56,27 @@ mod tests {
     }
 
     #[test]
+    fn a_pull_policy_becomes_the_runtimes_variant_and_a_wrong_one_lists_the_accepted() {
+        let out = container(
+            quote!(image = "busybox:1.35", pull = "always"),
+            quote!(
+                pub struct Web;
+            ),
+        )
+        .to_string();
+        assert!(out.contains(". pull (:: scenario_runtime :: __private :: PullPolicy :: Always)"), "{out}");
+        let out = container(
+            quote!(image = "busybox:1.35", pull = "sometimes"),
+            quote!(
+                pub struct Web;
+            ),
+        )
+        .to_string();
+        assert!(out.contains("`sometimes` is not a pull policy"), "{out}");
+        assert!(out.contains("`missing`") && out.contains("`always`") && out.contains("`never`"), "{out}");
+    }
+
+    #[test]
     fn an_invalid_declaration_keeps_the_struct_with_a_stand_in_impl() {
         let out = container(
             quote!(imgae = "x", ports = [0]),

@@ -17,6 +17,7 @@ use crate::suggest;
 /// Every key, in the order the docs list them.
 pub(super) const KEYS: &[&str] = &[
     "image",
+    "pull",
     "build",
     "dockerfile",
     "build_args",
@@ -89,6 +90,8 @@ pub(super) enum ReadyKind {
 #[derive(Default)]
 pub(super) struct ContainerArgs {
     pub image: Option<Keyed<Source>>,
+    /// `pull = "missing" | "always" | "never"`: the runtime's `PullPolicy` variant.
+    pub pull: Option<Keyed<Ident>>,
     pub build: Option<Keyed<Source>>,
     pub dockerfile: Option<Keyed<LitStr>>,
     pub build_args: Option<Keyed<Vec<(ArgKey, LitStr)>>>,
@@ -167,6 +170,7 @@ fn parse_key(
     }
     match name {
         "image" => args.image = keyed(key, source(arg, "an image reference, e.g. `image = \"postgres:16\"`")?),
+        "pull" => args.pull = keyed(key, pull_policy(arg)?),
         "build" => {
             let usage = "a Dockerfile folder relative to the crate, e.g. `build = \"images/postgres\"`, \
                          or an expression giving a path, e.g. `build = context::dir()`";
@@ -249,6 +253,27 @@ fn source(arg: &AttrArg, usage: &str) -> syn::Result<Source> {
             Ok(Source::Computed(computed.clone()))
         }
         other => Err(syn::Error::new_spanned(other, format!("expected {usage}"))),
+    }
+}
+
+/// The runtime's pull policies, by the word that names each.
+const PULL_POLICIES: &[(&str, &str)] = &[("missing", "Missing"), ("always", "Always"), ("never", "Never")];
+
+/// `pull = "always"` as the `PullPolicy` variant's name, spanned on the string.
+fn pull_policy(arg: &AttrArg) -> syn::Result<Ident> {
+    let lit = string(arg, "pull = \"always\"")?;
+    let word = lit.value();
+    match PULL_POLICIES.iter().find(|(name, _)| *name == word) {
+        Some((_, variant)) => Ok(Ident::new(variant, lit.span())),
+        None => {
+            let names: Vec<&str> = PULL_POLICIES.iter().map(|(name, _)| *name).collect();
+            let meant = suggest::closest(&word, &names).map(|m| format!("; did you mean `{m}`?")).unwrap_or_default();
+            let message = format!(
+                "`{word}` is not a pull policy: expected `missing` (pull when the engine lacks the image, the \
+                 default), `always` (pull once per run) or `never`{meant}"
+            );
+            Err(syn::Error::new_spanned(&lit, message))
+        }
     }
 }
 

@@ -25,6 +25,8 @@ pub(super) struct ContainerModel {
     pub ident: Ident,
     pub name: String,
     pub image: Image,
+    /// The `PullPolicy` variant `pull` names.
+    pub pull: Option<Ident>,
     pub cmd: Option<Vec<LitStr>>,
     pub entrypoint: Option<Vec<LitStr>>,
     pub env: Vec<(String, LitStr)>,
@@ -155,6 +157,7 @@ pub(super) fn validate(
     let depends_on = depends_on(&args, item, errors);
     check_prestart(&args, errors);
     super::audit::check(&args, errors);
+    check_pull(&args, errors);
 
     if !errors.is_empty() {
         return None;
@@ -164,6 +167,7 @@ pub(super) fn validate(
         ident: item.ident.clone(),
         name,
         image: image?,
+        pull: args.pull.map(|p| p.value),
         cmd: args.cmd.map(|c| c.value),
         entrypoint: args.entrypoint.map(|e| e.value),
         env,
@@ -371,6 +375,16 @@ pub(super) fn parse_volume(spec: &str) -> Result<MountSpec, String> {
         Ok(MountSpec::Volume { name: source.to_string(), target, read_only })
     } else {
         Err(format!("`{source}` is not a valid volume name (letters, digits, `_`, `.`, `-`); a host path contains `/`"))
+    }
+}
+
+/// A pull policy says when an image reference is pulled; a build context is built instead.
+fn check_pull(args: &ContainerArgs, errors: &mut Errors) {
+    if let (Some(pull), true) = (&args.pull, args.seen("build")) {
+        errors.spanned(
+            &pull.key,
+            "`pull` applies to `image` references; a `build` context is built, not pulled: remove `pull`",
+        );
     }
 }
 

@@ -140,7 +140,7 @@ impl Container<Configured> {
     async fn start_inner(self) -> Result<Container<Started>, (Container<Configured>, Error)> {
         let scope = &self.shared.scope;
         let engine = scope.engine();
-        let image = match crate::image::ensure(engine, &self.shared.spec.image).await {
+        let image = match crate::image::ensure_for(engine, &self.shared.spec, &scope.ids().session).await {
             Ok(image) => image,
             Err(e) => return Err((self, e)),
         };

@@ -3,10 +3,15 @@
 //! and the images a context no longer resolves to are removed (`retention`).
 
 mod context;
+pub mod credentials;
 mod dockerignore;
 mod index;
+pub mod pull;
+pub mod reference;
 mod retention;
 
+pub use credentials::DockerConfig;
+pub use pull::{PullPolicy, PullRequest, PULL_ENV};
 pub use retention::{built_images, remove_built_images, remove_context_images, BuiltImage, KEEP_IMAGES_ENV};
 
 use std::collections::{HashMap, VecDeque};
@@ -31,10 +36,26 @@ pub struct ResolvedImage {
 /// Build output lines quoted when a build fails.
 const BUILD_TAIL_LINES: usize = 25;
 
-/// Resolves the image of a spec, pulling or building it when missing.
+/// Resolves the image of a spec, pulling it when missing (or as `SCENARIO_PULL` says) or building
+/// it when its context has no image yet.
 pub async fn ensure(engine: &Engine, source: &ImageSource) -> Result<ResolvedImage> {
+    let request = PullRequest::for_run(PullPolicy::Missing, crate::identity::SessionId::detect().as_str());
+    ensure_with(engine, source, &request).await
+}
+
+/// Resolves a container's image for the run `session`, pulling as its pull policy says.
+pub async fn ensure_for(
+    engine: &Engine,
+    spec: &crate::spec::ContainerSpec,
+    session: &crate::identity::SessionId,
+) -> Result<ResolvedImage> {
+    ensure_with(engine, &spec.image, &PullRequest::for_run(spec.pull, session.as_str())).await
+}
+
+/// [`ensure`] with the pull made as `pull` says (build contexts are built as always).
+pub async fn ensure_with(engine: &Engine, source: &ImageSource, pull: &PullRequest) -> Result<ResolvedImage> {
     match source {
-        ImageSource::Reference(reference) => ensure_reference(engine, reference).await,
+        ImageSource::Reference(reference) => pull::ensure_reference(engine, reference, pull).await,
         ImageSource::Build(context) => ensure_built(engine, context).await,
     }
 }
@@ -53,33 +74,6 @@ async fn inspect_id(engine: &Engine, reference: &str) -> Result<Option<String>> 
         Ok(image) => Ok(image.id),
         Err(e) if status_of(&e) == Some(404) => Ok(None),
         Err(e) => Err(Error::engine("inspect image", reference, e)),
-    }
-}
-
-async fn ensure_reference(engine: &Engine, reference: &str) -> Result<ResolvedImage> {
-    if let Some(id) = inspect_id(engine, reference).await? {
-        return Ok(ResolvedImage { reference: reference.to_string(), id });
-    }
-    let options = bollard::query_parameters::CreateImageOptionsBuilder::new().from_image(reference).build();
-    let mut pull = engine.streaming().create_image(Some(options), None, None);
-    let shown = crate::progress::task(format!("pull {reference}"), "starting");
-    let mut layers = PullLayers::default();
-    while let Some(progress) = pull.next().await {
-        let progress =
-            progress.map_err(|e| Error::ImageMissing { reference: reference.into(), reason: e.to_string() })?;
-        if let Some(detail) = layers.update(&progress) {
-            shown.set(detail);
-        }
-        if let Some(detail) = progress.error_detail.and_then(|d| d.message) {
-            return Err(Error::ImageMissing { reference: reference.into(), reason: detail });
-        }
-    }
-    match inspect_id(engine, reference).await? {
-        Some(id) => Ok(ResolvedImage { reference: reference.to_string(), id }),
-        None => Err(Error::ImageMissing {
-            reference: reference.into(),
-            reason: "the pull reported success but the image is absent".into(),
-        }),
     }
 }
 
@@ -232,37 +226,4 @@ async fn build(
         .ok_or_else(|| failed("the build ended without producing the tagged image".into(), &output))?;
     tracing::info!(context = %context.dir.display(), %tag, elapsed_ms = started.elapsed().as_millis() as u64, "built image");
     Ok(ResolvedImage { reference: tag.to_string(), id })
-}
-
-/// Per-layer progress of a pull, summed into one line: `2/5 layers, 31.0/80.2 MB`.
-#[derive(Default)]
-struct PullLayers {
-    /// Layer id -> (bytes so far, bytes in all, finished).
-    layers: HashMap<String, (i64, i64, bool)>,
-}
-
-impl PullLayers {
-    fn update(&mut self, info: &bollard::models::CreateImageInfo) -> Option<String> {
-        let id = info.id.clone()?;
-        let status = info.status.as_deref().unwrap_or_default();
-        // `Pulling from <repository>` carries the tag as its id: it is no layer.
-        if status.starts_with("Pulling from") {
-            return None;
-        }
-        let entry = self.layers.entry(id).or_default();
-        if let Some(detail) = &info.progress_detail {
-            if status.starts_with("Downloading") {
-                entry.0 = detail.current.unwrap_or(entry.0);
-                entry.1 = detail.total.unwrap_or(entry.1);
-            }
-        }
-        if matches!(status, "Pull complete" | "Already exists" | "Download complete") {
-            entry.0 = entry.1;
-            entry.2 = status != "Download complete";
-        }
-        let done = self.layers.values().filter(|l| l.2).count();
-        let (current, total) = self.layers.values().fold((0, 0), |(c, t), l| (c + l.0, t + l.1));
-        let mb = |bytes: i64| bytes as f64 / 1_000_000.0;
-        Some(format!("{done}/{} layers, {:.1}/{:.1} MB", self.layers.len(), mb(current), mb(total)))
-    }
 }

@@ -204,7 +204,9 @@ async fn plan(
     }
 
     let engine = scope.engine();
-    let images = futures_util::future::join_all(specs.iter().map(|spec| crate::image::ensure(engine, &spec.image)));
+    let session = &scope.ids().session;
+    let images =
+        futures_util::future::join_all(specs.iter().map(|spec| crate::image::ensure_for(engine, spec, session)));
     let (found, images) = tokio::join!(crate::reuse::survey(scope), images);
     let found = found?;
     let mut decisions = Vec::with_capacity(entries.len());
@@ -212,7 +214,10 @@ async fn plan(
         let image = image?;
         let decide =
             if spec.readiness.runs_to_completion() { crate::reuse::decide_completed } else { crate::reuse::decide };
-        let staleness = decide(found.get(entry.name), &image.id, &spec.spec_hash());
+        let mut staleness = decide(found.get(entry.name), &image.id, &spec.spec_hash());
+        if matches!(spec.image, crate::spec::ImageSource::Reference(_)) {
+            staleness = crate::reuse::for_reference(staleness);
+        }
         decisions.push((entry.name, staleness));
     }
     let mut inspected = prove_reusable(scope, &mut decisions, &found).await;

@@ -28,7 +28,7 @@ pub(crate) struct Request<'a> {
 /// Creates and starts the container; `None` if the name is taken (another process fills that
 /// slot). A container that fails to start is removed again. Errors name `label`.
 pub(crate) async fn create_and_start(engine: &Engine, request: Request<'_>, label: &str) -> Result<Option<Created>> {
-    let image = crate::image::ensure(engine, &request.spec.image).await?;
+    let image = crate::image::ensure_for(engine, request.spec, &request.ids.session).await?;
     let mut body = crate::container::create::create_body(
         request.spec,
         request.ids,

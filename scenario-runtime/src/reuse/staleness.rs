@@ -13,6 +13,9 @@ pub enum Staleness {
     Unhealthy,
     /// The image it runs is not what its reference or build context resolves to now.
     ImageRebuilt { running: String, current: String },
+    /// It runs an older image of its reference: with pull policy `always`, the tag moved in the
+    /// registry (or was re-tagged on the engine).
+    ImageUpdated { running: String, current: String },
     /// The spec hash label differs: env, cmd, ports, mounts, ... changed.
     SpecChanged { running: String, current: String },
     /// It was seen ready, then started again behind our back (a crash and a restart policy, a
@@ -37,6 +40,7 @@ impl fmt::Display for Staleness {
             Staleness::Stopped { state } => write!(f, "{state}"),
             Staleness::Unhealthy => write!(f, "unhealthy"),
             Staleness::ImageRebuilt { .. } => write!(f, "image rebuilt"),
+            Staleness::ImageUpdated { .. } => write!(f, "image updated"),
             Staleness::SpecChanged { .. } => write!(f, "config changed"),
             Staleness::RestartedSinceReady => write!(f, "restarted since it was ready"),
             Staleness::DependencyRecreated { dependency } => write!(f, "{dependency} restarted"),
@@ -73,6 +77,15 @@ pub fn decide(found: Option<&Found>, current_image_id: &str, current_spec_hash: 
         return Staleness::SpecChanged { running: found.spec_hash.clone(), current: current_spec_hash.to_string() };
     }
     Staleness::Reusable
+}
+
+/// `decide`'s answer for a container whose image comes from a reference, not a build context:
+/// another image id means the reference now names an updated image.
+pub fn for_reference(staleness: Staleness) -> Staleness {
+    match staleness {
+        Staleness::ImageRebuilt { running, current } => Staleness::ImageUpdated { running, current },
+        other => other,
+    }
 }
 
 /// `decide` for a container that runs to completion (`Readiness::completed()`, a one-shot job
@@ -132,6 +145,9 @@ mod tests {
         assert_eq!(decide(Some(&sick), "sha256:a", "h1"), Staleness::Unhealthy);
         assert!(matches!(decide(Some(&running()), "sha256:b", "h1"), Staleness::ImageRebuilt { .. }));
         assert!(matches!(decide(Some(&running()), "sha256:a", "h2"), Staleness::SpecChanged { .. }));
+        let updated = for_reference(decide(Some(&running()), "sha256:b", "h1"));
+        assert_eq!(updated, Staleness::ImageUpdated { running: "sha256:a".into(), current: "sha256:b".into() });
+        assert_eq!(updated.to_string(), "image updated");
     }
 
     #[test]
