@@ -31,6 +31,7 @@ pub mod artifacts;
 pub mod cleanup;
 pub mod compose;
 pub mod container;
+mod copy_in;
 pub mod declare;
 pub mod engine;
 mod error;
@@ -61,7 +62,7 @@ pub use pool::{FreshContainer, Pool};
 pub use readiness::{LogSource, Readiness};
 pub use scope::Scope;
 pub use settings::SettingError;
-pub use spec::{ContainerSpec, HealthCheck, ImageSource, Mount, PortSpec, Protocol};
+pub use spec::{ContainerSpec, CopyIn, HealthCheck, ImageSource, Mount, PortSpec, Protocol};
 
 pub use declare::{BoxError, ContainerDef, Env, HookResult, InScenario, ScenarioDef, TestResult};
 pub use scenario_macros::{container, scenario};
@@ -85,7 +86,7 @@ pub mod __private {
         ScenarioDef, ScenarioRegistration, TestRegistration,
     };
     pub use crate::readiness::{LogSource, Readiness};
-    pub use crate::spec::{ContainerSpec, HealthCheck, Mount, PortSpec, Restart};
+    pub use crate::spec::{ContainerSpec, CopyIn, HealthCheck, Mount, PortSpec, Restart};
     pub use crate::{Container, Ready};
     pub use inventory;
     pub use scenario_macros::__assert_custom_harness as assert_custom_harness;

@@ -115,6 +115,7 @@ fn spec(model: &ContainerModel, private: &TokenStream) -> TokenStream {
         quote!(.port(#port))
     }));
     calls.extend(model.mounts.iter().map(|m| mount(m, private)));
+    calls.extend(model.copies.iter().map(|c| super::copy::expand(c, private)));
     calls.extend(model.aliases.iter().map(|alias| quote!(.alias(#alias))));
     calls.extend(model.labels.iter().map(|(key, value)| quote!(.label(#key, #value))));
     if let Some(check) = &model.healthcheck {

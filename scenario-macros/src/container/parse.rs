@@ -31,6 +31,7 @@ pub(super) const KEYS: &[&str] = &[
     "labels",
     "tmpfs",
     "volumes",
+    "copy",
     "stop_timeout",
     "healthcheck",
     "ready",
@@ -103,6 +104,8 @@ pub(super) struct ContainerArgs {
     pub labels: Option<Keyed<Vec<(ArgKey, LitStr)>>>,
     pub tmpfs: Option<Keyed<Vec<LitStr>>>,
     pub volumes: Option<Keyed<Vec<LitStr>>>,
+    /// `copy = ["src:/target"]`: crate files copied in before the start.
+    pub copy: Option<Keyed<Vec<LitStr>>>,
     pub stop_timeout: Option<Keyed<DurationLit>>,
     pub healthcheck: Option<Keyed<HealthcheckArgs>>,
     pub ready: Option<Keyed<ReadyArgs>>,
@@ -196,6 +199,10 @@ fn parse_key(
         }
         "tmpfs" => args.tmpfs = keyed(key, strings(arg, "tmpfs = [\"/var/lib/postgresql/data\"]")?),
         "volumes" => args.volumes = keyed(key, strings(arg, "volumes = [\"data:/data\", \"/host/dir:/dir:ro\"]")?),
+        "copy" => {
+            let example = "copy = [\"sql/init.sql:/docker-entrypoint-initdb.d/init.sql\"]";
+            args.copy = keyed(key, strings(arg, example)?);
+        }
         "stop_timeout" => {
             let usage = "a duration, e.g. `stop_timeout = \"5s\"`";
             args.stop_timeout = keyed(key, duration(arg.assigned(usage)?)?);

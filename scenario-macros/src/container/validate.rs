@@ -32,6 +32,7 @@ pub(super) struct ContainerModel {
     pub user: Option<LitStr>,
     pub ports: Vec<u16>,
     pub mounts: Vec<MountSpec>,
+    pub copies: Vec<super::copy::CopyArg>,
     pub aliases: Vec<LitStr>,
     pub labels: Vec<(String, LitStr)>,
     pub healthcheck: Option<HealthcheckArgs>,
@@ -151,6 +152,7 @@ pub(super) fn validate(
         check_name(alias, &alias.value(), errors);
     }
     let mounts = mounts(&args, errors);
+    let copies = super::copy::check(args.copy.as_ref().map(|c| &c.value), errors);
     let depends_on = depends_on(&args, item, errors);
     check_prestart(&args, errors);
 
@@ -169,6 +171,7 @@ pub(super) fn validate(
         user: args.user.map(|u| u.value),
         ports: ports.unwrap_or_default(),
         mounts,
+        copies,
         aliases: args.aliases.map(|a| a.value).unwrap_or_default(),
         labels,
         healthcheck: args.healthcheck.map(|h| h.value),

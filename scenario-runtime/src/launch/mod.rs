@@ -202,6 +202,7 @@ async fn plan(
         let decide =
             if spec.readiness.runs_to_completion() { crate::reuse::decide_completed } else { crate::reuse::decide };
         let staleness = decide(found.get(entry.name), &image.id, &spec.spec_hash());
+        let staleness = crate::reuse::name_changed_copies(staleness, found.get(entry.name), &spec.copies);
         decisions.push((entry.name, staleness));
     }
     let proven = prove_reusable(scope, &mut decisions, &found).await;

@@ -6,5 +6,5 @@ pub(crate) mod proof;
 mod staleness;
 mod survey;
 
-pub use staleness::{decide, decide_completed, propagate, Found, Staleness};
+pub use staleness::{decide, decide_completed, name_changed_copies, propagate, Found, Staleness};
 pub use survey::survey;
