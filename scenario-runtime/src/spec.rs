@@ -383,7 +383,7 @@ impl ContainerSpec {
         if let Some(port) = self.ports.iter().find(|p| p.container_port == 0) {
             return invalid(format!("port {} is not a valid container port", port.key()));
         }
-        if let Some(port) = self.readiness.port_used() {
+        for port in self.readiness.ports_used() {
             if !self.publishes(port) {
                 return invalid(format!(
                     "readiness waits for {} on port {port}, which the container does not publish \

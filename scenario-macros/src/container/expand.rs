@@ -195,13 +195,22 @@ fn readiness(ready: &ReadyArgs, private: &TokenStream) -> TokenStream {
             let port = Literal::u16_unsuffixed(port.value);
             quote!(#readiness::port(#port))
         }
-        ReadyKind::Http { port, path, status } => {
+        ReadyKind::Http { port, path, status, body } => {
             let port = Literal::u16_unsuffixed(port.value);
             let status = status.as_ref().map(|s| {
                 let status = Literal::u16_unsuffixed(*s as u16);
                 quote!(.status(#status))
             });
-            quote!(#readiness::http(#port, #path) #status)
+            let body = body.as_ref().map(|text| quote!(.body_contains(#text)));
+            quote!(#readiness::http(#port, #path) #status #body)
+        }
+        ReadyKind::All(parts) => {
+            let parts = parts.iter().map(|part| self::readiness(part, private));
+            quote!(#readiness::all([#(#parts),*]))
+        }
+        ReadyKind::Any(parts) => {
+            let parts = parts.iter().map(|part| self::readiness(part, private));
+            quote!(#readiness::any([#(#parts),*]))
         }
         ReadyKind::Healthy => quote!(#readiness::healthy()),
         ReadyKind::Exec { command, .. } => quote!(#readiness::exec([#(#command),*])),

@@ -4,6 +4,7 @@
 mod copy;
 mod expand;
 mod parse;
+mod ready_combined;
 mod validate;
 
 use proc_macro2::TokenStream;

@@ -76,11 +76,25 @@ pub(super) struct ReadyArgs {
 
 pub(super) enum ReadyKind {
     None,
-    Log { text: LitStr, times: Option<u64> },
+    Log {
+        text: LitStr,
+        times: Option<u64>,
+    },
     Port(PortLit),
-    Http { port: PortLit, path: LitStr, status: Option<u64> },
+    Http {
+        port: PortLit,
+        path: LitStr,
+        status: Option<u64>,
+        body: Option<LitStr>,
+    },
     Healthy,
-    Exec { command: Vec<LitStr> },
+    Exec {
+        command: Vec<LitStr>,
+    },
+    /// `all(part, ...)`: every part, each with its own timeout.
+    All(Vec<ReadyArgs>),
+    /// `any(part, ...)`: one of the parts.
+    Any(Vec<ReadyArgs>),
 }
 
 /// The keys as given. A key that was present but whose value did not parse is in `seen` but
@@ -362,7 +376,7 @@ const READY_FORMS: &[ReadyForm] = &[
     ReadyForm {
         kind: "http",
         positional: &["the port", "the path"],
-        named: &["status", "timeout"],
+        named: &["status", "body", "timeout"],
         example: "http(8080, \"/health\")",
     },
     ReadyForm { kind: "healthy", positional: &[], named: &["timeout"], example: "healthy" },
@@ -371,9 +385,12 @@ const READY_FORMS: &[ReadyForm] = &[
 ];
 
 const READY_USAGE: &str = "a readiness strategy: `log(\"text\")`, `port(5432)`, `http(8080, \"/health\")`, \
-                           `healthy`, `exec([\"cmd\"])` or `none`";
+                           `healthy`, `exec([\"cmd\"])`, `none`, or `all(...)`/`any(...)` of them";
 
 pub(super) fn ready(expr: &Expr) -> syn::Result<ReadyArgs> {
+    if let Some(combined) = super::ready_combined::parse(expr) {
+        return combined;
+    }
     let (kind_ident, call_args) = match args::ungroup(expr) {
         Expr::Path(path) if path.path.get_ident().is_some() => (path.path.get_ident().unwrap().clone(), None),
         Expr::Call(call) => match args::ungroup(&call.func) {
@@ -415,7 +432,7 @@ pub(super) fn ready(expr: &Expr) -> syn::Result<ReadyArgs> {
         errors.spanned(extra, format!("unexpected argument; `{}` is written `{}`", form.kind, form.example));
     }
 
-    let (mut times, mut status, mut timeout) = (None, None, None);
+    let (mut times, mut status, mut timeout, mut body) = (None, None, None, None);
     let mut seen: Vec<String> = Vec::new();
     for (name_ident, value) in named {
         let name = name_ident.to_string();
@@ -436,6 +453,7 @@ pub(super) fn ready(expr: &Expr) -> syn::Result<ReadyArgs> {
         match name.as_str() {
             "times" => times = errors.ok(number(value, "a number of log lines", 1..=1_000_000)),
             "status" => status = errors.ok(number(value, "an HTTP status", 100..=599)),
+            "body" => body = errors.ok(args::lit_str(value, "the text the body must contain, as a string")),
             _ => timeout = errors.ok(positive_duration(value, "a readiness timeout")),
         }
     }
@@ -452,7 +470,7 @@ pub(super) fn ready(expr: &Expr) -> syn::Result<ReadyArgs> {
             if let Some(path) = path.as_ref().filter(|p| !p.value().starts_with('/')) {
                 errors.spanned(path, "the path must start with `/`, e.g. \"/health\"");
             }
-            port.zip(path).map(|(port, path)| ReadyKind::Http { port, path, status })
+            port.zip(path).map(|(port, path)| ReadyKind::Http { port, path, status, body })
         }
         "healthy" => Some(ReadyKind::Healthy),
         "exec" => {

@@ -271,6 +271,10 @@ fn ports(args: &ContainerArgs, errors: &mut Errors) -> Option<Vec<u16>> {
 
 /// A readiness port must be exposed: the probe talks to it through its published port.
 fn check_ready_port(ready: &ReadyArgs, ports: Option<&[u16]>, errors: &mut Errors) {
+    if let ReadyKind::All(parts) | ReadyKind::Any(parts) = &ready.kind {
+        parts.iter().for_each(|part| check_ready_port(part, ports, errors));
+        return;
+    }
     let (ReadyKind::Port(port) | ReadyKind::Http { port, .. }) = &ready.kind else { return };
     let Some(ports) = ports else { return };
     if !ports.contains(&port.value) {

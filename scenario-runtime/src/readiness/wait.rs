@@ -32,6 +32,12 @@ pub(crate) struct ProbeTarget<'a> {
 pub(crate) struct LastSeen(Arc<Mutex<String>>);
 
 impl LastSeen {
+    pub(super) fn get_seen(&self) -> String {
+        self.get()
+    }
+}
+
+impl LastSeen {
     pub fn set(&self, seen: impl Into<String>) {
         *self.0.lock().unwrap() = seen.into();
     }
@@ -120,14 +126,18 @@ pub(crate) async fn exited(target: &ProbeTarget<'_>, readiness: &Readiness, exit
     }
 }
 
-async fn probe(target: &ProbeTarget<'_>, strategy: &Strategy, seen: &LastSeen) -> Result<ProbeEnd> {
+pub(super) async fn probe(target: &ProbeTarget<'_>, strategy: &Strategy, seen: &LastSeen) -> Result<ProbeEnd> {
     match strategy {
         Strategy::None => Ok(ProbeEnd::Ready),
         Strategy::Log { text, occurrences, source } => {
             super::log::wait_for_line(target, text, *occurrences, *source, seen).await
         }
         Strategy::Port { port } => super::tcp::wait_for_port(target, *port, seen).await,
-        Strategy::Http { port, path, status } => super::http::wait_for_status(target, *port, path, *status, seen).await,
+        Strategy::Http { port, path, status, body } => {
+            super::http::wait_for_status(target, *port, path, *status, body.as_deref(), seen).await
+        }
+        Strategy::All(parts) => Box::pin(super::combined::wait_all(target, parts, seen)).await,
+        Strategy::Any(parts) => Box::pin(super::combined::wait_any(target, parts, seen)).await,
         Strategy::Healthy => super::health::wait_for_healthy(target, seen).await,
         Strategy::Exec { command } => super::exec::wait_for_exit_zero(target, command, seen).await,
         // A non-zero exit is reported by the caller as an exit before readiness.
