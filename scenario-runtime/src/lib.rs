@@ -95,6 +95,11 @@ pub mod __private {
 
     pub use crate::harness::main as harness_main;
 
+    /// A computed `env`, `cmd` or `labels` value of `#[container]`, whatever string-like type it has.
+    pub fn string(value: impl Into<String>) -> String {
+        value.into()
+    }
+
     /// Referenced by `#[scenario]` for each listed container: compiles only if every dependency
     /// of `C` is a container of `S` too.
     pub const fn assert_dependencies_in<S: ScenarioDef, C: ContainerDef>()

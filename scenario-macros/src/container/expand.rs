@@ -98,12 +98,21 @@ fn spec(model: &ContainerModel, private: &TokenStream) -> TokenStream {
         }
     };
     if let Some(cmd) = &model.cmd {
+        // An array holds one type: with a computed element every element becomes a `String`.
+        let cmd: Vec<TokenStream> = if cmd.iter().any(|c| c.is_computed()) {
+            cmd.iter().map(|c| c.to_string_expr(private)).map(|c| quote!(#private::string(#c))).collect()
+        } else {
+            cmd.iter().map(|c| c.to_string_expr(private)).collect()
+        };
         calls.push(quote!(.cmd([#(#cmd),*])));
     }
     if let Some(entrypoint) = &model.entrypoint {
         calls.push(quote!(.entrypoint([#(#entrypoint),*])));
     }
-    calls.extend(model.env.iter().map(|(key, value)| quote!(.env(#key, #value))));
+    calls.extend(model.env.iter().map(|(key, value)| {
+        let value = value.to_string_expr(private);
+        quote!(.env(#key, #value))
+    }));
     if let Some(dir) = &model.working_dir {
         calls.push(quote!(.working_dir(#dir)));
     }
@@ -117,7 +126,10 @@ fn spec(model: &ContainerModel, private: &TokenStream) -> TokenStream {
     calls.extend(model.mounts.iter().map(|m| mount(m, private)));
     calls.extend(model.copies.iter().map(|c| super::copy::expand(c, private)));
     calls.extend(model.aliases.iter().map(|alias| quote!(.alias(#alias))));
-    calls.extend(model.labels.iter().map(|(key, value)| quote!(.label(#key, #value))));
+    calls.extend(model.labels.iter().map(|(key, value)| {
+        let value = value.to_string_expr(private);
+        quote!(.label(#key, #value))
+    }));
     if let Some(check) = &model.healthcheck {
         let cmd = &check.cmd;
         let interval = check.interval.as_ref().map(|i| {

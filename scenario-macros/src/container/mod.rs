@@ -1,6 +1,7 @@
 //! `#[container(...)]`: parse the arguments, validate them with the struct, expand to the struct
 //! and its `ContainerDef` impl.
 
+mod computed;
 mod copy;
 mod expand;
 mod parse;

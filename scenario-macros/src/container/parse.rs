@@ -9,6 +9,7 @@ use syn::ext::IdentExt;
 use syn::punctuated::Punctuated;
 use syn::{Expr, ExprLit, Ident, Lit, LitInt, LitStr, Path, Token};
 
+use super::computed::{self, StrValue};
 use crate::args::{self, ArgKey, ArgList, AttrArg, AttrArgs, Keyed};
 use crate::duration::parse_duration;
 use crate::errors::Errors;
@@ -106,16 +107,16 @@ pub(super) struct ContainerArgs {
     pub dockerfile: Option<Keyed<LitStr>>,
     pub build_args: Option<Keyed<Vec<(ArgKey, LitStr)>>>,
     pub name: Option<Keyed<LitStr>>,
-    pub cmd: Option<Keyed<Vec<LitStr>>>,
+    pub cmd: Option<Keyed<Vec<StrValue>>>,
     pub entrypoint: Option<Keyed<Vec<LitStr>>>,
-    pub env: Option<Keyed<Vec<(ArgKey, LitStr)>>>,
+    pub env: Option<Keyed<Vec<(ArgKey, StrValue)>>>,
     pub working_dir: Option<Keyed<LitStr>>,
     pub user: Option<Keyed<LitStr>>,
     pub ports: Option<Keyed<Vec<PortLit>>>,
     /// Every element of `ports` parsed (else a readiness port may be among the bad ones).
     pub ports_complete: bool,
     pub aliases: Option<Keyed<Vec<LitStr>>>,
-    pub labels: Option<Keyed<Vec<(ArgKey, LitStr)>>>,
+    pub labels: Option<Keyed<Vec<(ArgKey, StrValue)>>>,
     pub tmpfs: Option<Keyed<Vec<LitStr>>>,
     pub volumes: Option<Keyed<Vec<LitStr>>>,
     /// `copy = ["src:/target"]`: crate files copied in before the start.
@@ -191,11 +192,11 @@ fn parse_key(
             args.build_args = keyed(key, args::string_pairs(list, true)?);
         }
         "name" => args.name = keyed(key, string(arg, "name = \"db\"")?),
-        "cmd" => args.cmd = keyed(key, strings(arg, "cmd = [\"sh\", \"-c\", \"...\"]")?),
+        "cmd" => args.cmd = keyed(key, computed::values(arg, "cmd = [\"sh\", \"-c\", \"...\"]")?),
         "entrypoint" => args.entrypoint = keyed(key, strings(arg, "entrypoint = [\"/bin/app\"]")?),
         "env" => {
             let list = arg.list("environment variables, e.g. `env(POSTGRES_PASSWORD = \"secret\")`")?;
-            args.env = keyed(key, args::string_pairs(list, true)?);
+            args.env = keyed(key, computed::pairs(list)?);
         }
         "working_dir" => args.working_dir = keyed(key, string(arg, "working_dir = \"/app\"")?),
         "user" => args.user = keyed(key, string(arg, "user = \"postgres\"")?),
@@ -209,7 +210,7 @@ fn parse_key(
         "aliases" => args.aliases = keyed(key, strings(arg, "aliases = [\"postgres\"]")?),
         "labels" => {
             let list = arg.list("labels, e.g. `labels(team = \"checkout\")` or `labels(\"team.name\" = \"x\")`")?;
-            args.labels = keyed(key, args::string_pairs(list, true)?);
+            args.labels = keyed(key, computed::pairs(list)?);
         }
         "tmpfs" => args.tmpfs = keyed(key, strings(arg, "tmpfs = [\"/var/lib/postgresql/data\"]")?),
         "volumes" => args.volumes = keyed(key, strings(arg, "volumes = [\"data:/data\", \"/host/dir:/dir:ro\"]")?),

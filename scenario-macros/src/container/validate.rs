@@ -8,6 +8,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::{Expr, Fields, Ident, Item, ItemStruct, LitStr, Path};
 
+use super::computed::StrValue;
 use super::parse::{ContainerArgs, HealthcheckArgs, ReadyArgs, ReadyKind, Source};
 use crate::args::ArgKey;
 use crate::case::snake_case;
@@ -25,16 +26,16 @@ pub(super) struct ContainerModel {
     pub ident: Ident,
     pub name: String,
     pub image: Image,
-    pub cmd: Option<Vec<LitStr>>,
+    pub cmd: Option<Vec<StrValue>>,
     pub entrypoint: Option<Vec<LitStr>>,
-    pub env: Vec<(String, LitStr)>,
+    pub env: Vec<(String, StrValue)>,
     pub working_dir: Option<LitStr>,
     pub user: Option<LitStr>,
     pub ports: Vec<u16>,
     pub mounts: Vec<MountSpec>,
     pub copies: Vec<super::copy::CopyArg>,
     pub aliases: Vec<LitStr>,
-    pub labels: Vec<(String, LitStr)>,
+    pub labels: Vec<(String, StrValue)>,
     pub healthcheck: Option<HealthcheckArgs>,
     pub ready: Option<ReadyArgs>,
     pub stop_timeout: Option<Duration>,
@@ -130,10 +131,10 @@ pub(super) fn validate(
     if let Some(ready) = &args.ready {
         check_ready_port(&ready.value, ports.as_deref(), errors);
     }
-    for (key, value) in [("cmd", &args.cmd), ("entrypoint", &args.entrypoint)] {
-        if let Some(list) = value.as_ref().filter(|l| l.value.is_empty()) {
-            errors.spanned(&list.key, format!("`{key}` needs at least one element"));
-        }
+    let empty_cmd = args.cmd.as_ref().filter(|l| l.value.is_empty()).map(|l| ("cmd", &l.key));
+    let empty_entrypoint = args.entrypoint.as_ref().filter(|l| l.value.is_empty()).map(|l| ("entrypoint", &l.key));
+    for (key, given) in empty_cmd.into_iter().chain(empty_entrypoint) {
+        errors.spanned(given, format!("`{key}` needs at least one element"));
     }
     let env = pairs(args.env.as_ref().map(|e| &e.value), "environment variable", errors, |key| {
         (key.is_empty() || key.contains(['=', '\0']))
@@ -305,13 +306,13 @@ fn check_name(lit: &LitStr, name: &str, errors: &mut Errors) {
     }
 }
 
-fn pairs(
-    entries: Option<&Vec<(ArgKey, LitStr)>>,
+fn pairs<V: Clone>(
+    entries: Option<&Vec<(ArgKey, V)>>,
     what: &str,
     errors: &mut Errors,
     invalid_key: impl Fn(&str) -> Option<&'static str>,
-) -> Vec<(String, LitStr)> {
-    let mut checked: Vec<(String, LitStr)> = Vec::new();
+) -> Vec<(String, V)> {
+    let mut checked: Vec<(String, V)> = Vec::new();
     for (key, value) in entries.into_iter().flatten() {
         let name = key.name();
         if let Some(message) = invalid_key(&name) {
