@@ -37,6 +37,7 @@ pub mod engine;
 mod error;
 #[doc(hidden)]
 pub mod harness;
+pub mod host_alias;
 mod host_lock;
 pub mod identity;
 pub mod image;

@@ -146,7 +146,11 @@ impl Container<Configured> {
             Ok(network) => network,
             Err(e) => return Err((self, e)),
         };
-        let body = create::create_body(&self.shared.spec, scope.ids(), &image.id, network, engine.publish_ip());
+        let mut body = create::create_body(&self.shared.spec, scope.ids(), &image.id, network, engine.publish_ip());
+        match crate::host_alias::gateway(engine, network).await {
+            Ok(gateway) => crate::host_alias::add_to(&mut body, gateway),
+            Err(e) => return Err((self, e)),
+        }
         let options = bollard::query_parameters::CreateContainerOptionsBuilder::new().name(&self.shared.name).build();
         let created = match engine.docker().create_container(Some(options), body).await {
             Ok(created) => created,
