@@ -54,7 +54,9 @@ mod settings;
 pub mod spec;
 mod teardown;
 
-pub use container::{Configured, Container, Drained, ExecOutput, PublishedPorts, Ready, Removed, Started};
+pub use container::{
+    Configured, Container, Drained, Exec, ExecChunk, ExecOutput, ExecStream, PublishedPorts, Ready, Removed, Started,
+};
 pub use engine::Engine;
 pub use error::{Error, Result};
 pub use identity::{ProjectId, SessionId};

@@ -11,6 +11,7 @@ mod attach;
 pub(crate) mod copy;
 pub(crate) mod create;
 pub(crate) mod exec;
+mod exec_stream;
 pub(crate) mod logs;
 mod ports;
 
@@ -21,6 +22,7 @@ use std::time::{Duration, SystemTime};
 
 pub use attach::Origin;
 pub use exec::ExecOutput;
+pub use exec_stream::{Exec, ExecChunk, ExecStream};
 pub use ports::PublishedPorts;
 
 use crate::error::{status_of, Error, Result};
