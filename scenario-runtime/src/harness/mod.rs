@@ -6,6 +6,7 @@ mod args;
 mod catalog;
 mod engines;
 mod failure;
+mod follow;
 mod instances;
 mod runner;
 
@@ -48,6 +49,7 @@ pub fn main() -> ExitCode {
     }
 
     crate::progress::enable(crate::progress::mode_from_env());
+    follow::enable(options.follow_logs);
     let mut selected: HashMap<&str, usize> = HashMap::new();
     for test in &catalog.tests {
         let trial = describe(test);
