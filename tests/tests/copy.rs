@@ -132,6 +132,7 @@ async fn editing_a_copied_file_makes_the_kept_container_stale_and_names_the_file
     assert_ne!(db.id(), first_db);
     assert_eq!(db.copy_from("/docker-entrypoint-initdb.d/init.sql").await.unwrap(), b"select 2;\n");
     land(env, false).await.unwrap();
+    std::fs::remove_dir_all(copied_file().parent().unwrap()).unwrap();
 }
 
 async fn save_report(container: &Container<Ready>) -> HookResult {
