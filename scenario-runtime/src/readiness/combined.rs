@@ -53,7 +53,7 @@ fn run_parts<'a>(
                 Ok(Ok(ProbeEnd::Ready)) => PartEnd::Ready,
                 Ok(Ok(ProbeEnd::Exhausted)) => PartEnd::Exhausted,
                 Ok(Err(e)) => PartEnd::Failed(e),
-                Err(_) => PartEnd::TimedOut { last_probe: seen.get_seen() },
+                Err(_) => PartEnd::TimedOut { last_probe: seen.get() },
             };
             (index, end)
         })

@@ -32,17 +32,11 @@ pub(crate) struct ProbeTarget<'a> {
 pub(crate) struct LastSeen(Arc<Mutex<String>>);
 
 impl LastSeen {
-    pub(super) fn get_seen(&self) -> String {
-        self.get()
-    }
-}
-
-impl LastSeen {
     pub fn set(&self, seen: impl Into<String>) {
         *self.0.lock().unwrap() = seen.into();
     }
 
-    fn get(&self) -> String {
+    pub(super) fn get(&self) -> String {
         self.0.lock().unwrap().clone()
     }
 }
