@@ -47,6 +47,16 @@ pub(crate) async fn gateway(engine: &crate::Engine, id: &str) -> Result<IpAddr> 
     Ok(ip)
 }
 
+/// [`add_to`] with the gateway of `network`. A network without an IPv4 gateway (an engine that
+/// does not report one, an internal network) starts its containers without the alias: that is
+/// a missing convenience, not a reason to fail the start; `listen_for_containers` says why.
+pub(crate) async fn add_if_known(engine: &crate::Engine, network: &str, body: &mut ContainerCreateBody) {
+    match gateway(engine, network).await {
+        Ok(ip) => add_to(body, ip),
+        Err(e) => tracing::debug!(network, "containers get no {HOST_ALIAS}: {e}"),
+    }
+}
+
 /// Adds `host.docker.internal:<gateway>` to the container's hosts, unless the spec maps that
 /// name itself (`extra_host`).
 pub(crate) fn add_to(body: &mut ContainerCreateBody, gateway: IpAddr) {

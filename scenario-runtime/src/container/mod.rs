@@ -149,10 +149,7 @@ impl Container<Configured> {
             Err(e) => return Err((self, e)),
         };
         let mut body = create::create_body(&self.shared.spec, scope.ids(), &image.id, network, engine.publish_ip());
-        match crate::host_alias::gateway(engine, network).await {
-            Ok(gateway) => crate::host_alias::add_to(&mut body, gateway),
-            Err(e) => return Err((self, e)),
-        }
+        crate::host_alias::add_if_known(engine, network, &mut body).await;
         let options = bollard::query_parameters::CreateContainerOptionsBuilder::new().name(&self.shared.name).build();
         let created = match engine.docker().create_container(Some(options), body).await {
             Ok(created) => created,

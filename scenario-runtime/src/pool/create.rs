@@ -36,7 +36,7 @@ pub(crate) async fn create_and_start(engine: &Engine, request: Request<'_>, labe
         request.network,
         engine.publish_ip(),
     );
-    crate::host_alias::add_to(&mut body, crate::host_alias::gateway(engine, request.network).await?);
+    crate::host_alias::add_if_known(engine, request.network, &mut body).await;
     let all_labels = body.labels.get_or_insert_with(HashMap::new);
     // Fresh containers are never kept for reuse, whatever the scenario's scope is.
     all_labels.remove(labels::REUSE);
