@@ -94,6 +94,10 @@ pub enum Error {
     #[error("container `{container}` is misconfigured: {reason}")]
     InvalidSpec { container: String, reason: String },
 
+    /// A file or folder could not be copied into or out of a container.
+    #[error("copying `{path}` {direction} container `{container}` failed: {reason}")]
+    Copy { container: String, path: String, direction: &'static str, reason: String },
+
     /// A user hook (post_start, drain) of a container failed.
     #[error("the {hook} hook of container `{container}` failed: {message}")]
     Hook { container: String, hook: &'static str, message: String },

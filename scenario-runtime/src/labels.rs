@@ -15,6 +15,9 @@ pub const CONTAINER: &str = "dev.scenario.container";
 pub const INSTANCE: &str = "dev.scenario.instance";
 /// Hash of the effective container spec; a different hash means the container is stale.
 pub const SPEC_HASH: &str = "dev.scenario.spec-hash";
+/// On containers with copied files: JSON of target -> (short hash, origin) per copy, so a stale
+/// container's status line can name the file that changed.
+pub const COPIES: &str = "dev.scenario.copies";
 /// `true` on containers kept alive on purpose for the next run; reapers leave them alone.
 pub const REUSE: &str = "dev.scenario.reuse";
 /// Where the container's image comes from (JSON of the spec's `ImageSource`), so tools can tell

@@ -31,11 +31,13 @@ pub mod artifacts;
 pub mod cleanup;
 pub mod compose;
 pub mod container;
+mod copy_in;
 pub mod declare;
 pub mod engine;
 mod error;
 #[doc(hidden)]
 pub mod harness;
+pub mod host_alias;
 mod host_lock;
 pub mod identity;
 pub mod image;
@@ -52,7 +54,9 @@ mod settings;
 pub mod spec;
 mod teardown;
 
-pub use container::{Configured, Container, Drained, ExecOutput, PublishedPorts, Ready, Removed, Started};
+pub use container::{
+    Configured, Container, Drained, Exec, ExecChunk, ExecOutput, ExecStream, PublishedPorts, Ready, Removed, Started,
+};
 pub use engine::Engine;
 pub use error::{Error, Result};
 pub use identity::{ProjectId, SessionId};
@@ -61,7 +65,7 @@ pub use pool::{FreshContainer, Pool};
 pub use readiness::{LogSource, Readiness};
 pub use scope::Scope;
 pub use settings::SettingError;
-pub use spec::{ContainerSpec, HealthCheck, ImageSource, Mount, PortSpec, Protocol, PullPolicy};
+pub use spec::{ContainerSpec, CopyIn, HealthCheck, ImageSource, Mount, PortSpec, Protocol, PullPolicy};
 
 pub use declare::{BoxError, ContainerDef, Env, HookResult, InScenario, ScenarioDef, TestResult};
 pub use scenario_macros::{container, scenario};
@@ -85,7 +89,7 @@ pub mod __private {
         ScenarioDef, ScenarioRegistration, TestRegistration,
     };
     pub use crate::readiness::{LogSource, Readiness};
-    pub use crate::spec::{ContainerSpec, HealthCheck, Mount, PortSpec, PullPolicy, Restart};
+    pub use crate::spec::{ContainerSpec, CopyIn, HealthCheck, Mount, PortSpec, PullPolicy, Restart};
     pub use crate::{Container, Ready};
     pub use inventory;
     pub use scenario_macros::__assert_custom_harness as assert_custom_harness;
@@ -93,6 +97,11 @@ pub mod __private {
     pub use std::time::Duration;
 
     pub use crate::harness::main as harness_main;
+
+    /// A computed `env`, `cmd` or `labels` value of `#[container]`, whatever string-like type it has.
+    pub fn string(value: impl Into<String>) -> String {
+        value.into()
+    }
 
     /// Referenced by `#[scenario]` for each listed container: compiles only if every dependency
     /// of `C` is a container of `S` too.

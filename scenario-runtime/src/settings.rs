@@ -35,6 +35,7 @@ const VARIABLES: &[Variable] = &[
     Variable { name: "SCENARIO_REUSE", accepts: Accepts::Switch },
     Variable { name: "SCENARIO_INSTANCES", accepts: Accepts::Count { min: 1, max: MAX_INSTANCES as u64 } },
     Variable { name: "SCENARIO_POOL", accepts: Accepts::Switch },
+    Variable { name: "SCENARIO_FOLLOW_LOGS", accepts: Accepts::Switch },
     Variable { name: "SCENARIO_PROGRESS", accepts: Accepts::OneOf(&["auto", "live", "plain", "off"]) },
     Variable { name: "SCENARIO_PROGRESS_AFTER_MS", accepts: Accepts::Count { min: 0, max: 3_600_000 } },
     Variable { name: "SCENARIO_LOG", accepts: Accepts::LogFilter },

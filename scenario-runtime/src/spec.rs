@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+pub use crate::copy_in::CopyIn;
 pub use crate::image::PullPolicy;
 use crate::readiness::Readiness;
 pub use crate::run_options::{Restart, RunOptions, Ulimit};
@@ -192,6 +193,9 @@ pub struct ContainerSpec {
     /// `validate` reports them, so the start fails before anything is created.
     #[serde(skip)]
     pub problems: Vec<String>,
+    /// Files, folders and bytes uploaded between create and start; their content is hashed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<CopyIn>,
 }
 
 impl ContainerSpec {
@@ -231,6 +235,7 @@ impl ContainerSpec {
             run: RunOptions::default(),
             pull: PullPolicy::Missing,
             problems: Vec::new(),
+            copies: Vec::new(),
         }
     }
 
@@ -316,6 +321,31 @@ impl ContainerSpec {
         self
     }
 
+    /// Copies `copy` into the container before it starts (see [`CopyIn`] for mode and owner).
+    /// A source that cannot be read makes the start fail, naming it.
+    pub fn copy(mut self, copy: CopyIn) -> Self {
+        if let Some(problem) = &copy.problem {
+            self.problems.push(problem.clone());
+        }
+        self.copies.push(copy);
+        self
+    }
+
+    /// Copies the host file `source` to `target` (an absolute path) before the container starts.
+    pub fn copy_file(self, source: impl Into<PathBuf>, target: impl Into<String>) -> Self {
+        self.copy(CopyIn::file(source, target))
+    }
+
+    /// Copies the host folder `source` and its content to `target` before the container starts.
+    pub fn copy_dir(self, source: impl Into<PathBuf>, target: impl Into<String>) -> Self {
+        self.copy(CopyIn::dir(source, target))
+    }
+
+    /// Writes `bytes` to the file `target` before the container starts.
+    pub fn copy_bytes(self, bytes: impl Into<Vec<u8>>, target: impl Into<String>) -> Self {
+        self.copy(CopyIn::bytes(bytes, target))
+    }
+
     /// Marks the spec unusable: the start fails with `reason`, naming the container.
     pub fn problem(mut self, reason: impl Into<String>) -> Self {
         self.problems.push(reason.into());
@@ -366,7 +396,7 @@ impl ContainerSpec {
         if let Some(port) = self.ports.iter().find(|p| p.container_port == 0) {
             return invalid(format!("port {} is not a valid container port", port.key()));
         }
-        if let Some(port) = self.readiness.port_used() {
+        for port in self.readiness.ports_used() {
             if !self.publishes(port) {
                 return invalid(format!(
                     "readiness waits for {} on port {port}, which the container does not publish \
@@ -397,6 +427,18 @@ mod tests {
     fn the_pull_policy_is_not_in_the_hash() {
         let base = ContainerSpec::from_image("c", "i");
         assert_eq!(base.spec_hash(), base.clone().pull(PullPolicy::Always).spec_hash());
+    }
+
+    #[test]
+    fn copies_are_hashed_but_a_spec_without_copies_hashes_as_before() {
+        let base = ContainerSpec::from_image("db", "busybox:1.35").env("A", "1");
+        // The hash of this spec before copies existed: kept containers must not go stale.
+        assert!(!serde_json::to_string(&base).unwrap().contains("copies"));
+        assert_eq!(base.spec_hash(), "76e8d9fd9d6671d5");
+        let copied = base.clone().copy_bytes("select 1;", "/init.sql");
+        assert_ne!(base.spec_hash(), copied.spec_hash());
+        assert_ne!(copied.spec_hash(), base.clone().copy_bytes("select 2;", "/init.sql").spec_hash());
+        assert_ne!(copied.spec_hash(), base.copy(CopyIn::bytes("select 1;", "/init.sql").mode(0o600)).spec_hash());
     }
 
     #[test]

@@ -88,7 +88,9 @@ async fn a_real_projects_file_runs_unchanged() {
     let host = inspected.host_config.unwrap();
     let restart = host.restart_policy.and_then(|p| p.name).map(|n| format!("{n:?}"));
     assert!(matches!(restart.as_deref(), None | Some("EMPTY") | Some("NO")), "restart is not applied: {restart:?}");
-    assert_eq!(host.extra_hosts, Some(vec!["payments.internal:10.9.8.7".to_string()]));
+    let extra_hosts = host.extra_hosts.unwrap_or_default();
+    assert_eq!(extra_hosts[0], "payments.internal:10.9.8.7", "{extra_hosts:?}");
+    assert!(extra_hosts[1].starts_with("host.docker.internal:"), "every container reaches the host: {extra_hosts:?}");
     assert_eq!((host.init, host.shm_size, host.memory), (Some(true), Some(32 << 20), Some(128 << 20)));
     assert_eq!(host.nano_cpus, Some(500_000_000));
     assert_eq!(host.cap_drop, Some(vec!["NET_RAW".to_string()]));

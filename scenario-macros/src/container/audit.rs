@@ -9,7 +9,10 @@ use crate::errors::Errors;
 
 pub(super) fn check(args: &ContainerArgs, errors: &mut Errors) {
     if let Some(cmd) = &args.cmd {
-        empty_program(&cmd.value, "the program of `cmd`", errors);
+        // A computed program is known only at run time; a literal one is checked here.
+        if let Some(super::computed::StrValue::Literal(program)) = cmd.value.first() {
+            empty_program(std::slice::from_ref(program), "the program of `cmd`", errors);
+        }
     }
     if let Some(entrypoint) = &args.entrypoint {
         empty_program(&entrypoint.value, "the program of `entrypoint`", errors);

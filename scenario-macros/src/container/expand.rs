@@ -101,12 +101,21 @@ fn spec(model: &ContainerModel, private: &TokenStream) -> TokenStream {
         calls.push(quote!(.pull(#private::PullPolicy::#policy)));
     }
     if let Some(cmd) = &model.cmd {
+        // An array holds one type: with a computed element every element becomes a `String`.
+        let cmd: Vec<TokenStream> = if cmd.iter().any(|c| c.is_computed()) {
+            cmd.iter().map(|c| c.to_string_expr(private)).map(|c| quote!(#private::string(#c))).collect()
+        } else {
+            cmd.iter().map(|c| c.to_string_expr(private)).collect()
+        };
         calls.push(quote!(.cmd([#(#cmd),*])));
     }
     if let Some(entrypoint) = &model.entrypoint {
         calls.push(quote!(.entrypoint([#(#entrypoint),*])));
     }
-    calls.extend(model.env.iter().map(|(key, value)| quote!(.env(#key, #value))));
+    calls.extend(model.env.iter().map(|(key, value)| {
+        let value = value.to_string_expr(private);
+        quote!(.env(#key, #value))
+    }));
     if let Some(dir) = &model.working_dir {
         calls.push(quote!(.working_dir(#dir)));
     }
@@ -118,8 +127,12 @@ fn spec(model: &ContainerModel, private: &TokenStream) -> TokenStream {
         quote!(.port(#port))
     }));
     calls.extend(model.mounts.iter().map(|m| mount(m, private)));
+    calls.extend(model.copies.iter().map(|c| super::copy::expand(c, private)));
     calls.extend(model.aliases.iter().map(|alias| quote!(.alias(#alias))));
-    calls.extend(model.labels.iter().map(|(key, value)| quote!(.label(#key, #value))));
+    calls.extend(model.labels.iter().map(|(key, value)| {
+        let value = value.to_string_expr(private);
+        quote!(.label(#key, #value))
+    }));
     if let Some(check) = &model.healthcheck {
         let cmd = &check.cmd;
         let interval = check.interval.as_ref().map(|i| {
@@ -198,13 +211,22 @@ fn readiness(ready: &ReadyArgs, private: &TokenStream) -> TokenStream {
             let port = Literal::u16_unsuffixed(port.value);
             quote!(#readiness::port(#port))
         }
-        ReadyKind::Http { port, path, status } => {
+        ReadyKind::Http { port, path, status, body } => {
             let port = Literal::u16_unsuffixed(port.value);
             let status = status.as_ref().map(|s| {
                 let status = Literal::u16_unsuffixed(*s as u16);
                 quote!(.status(#status))
             });
-            quote!(#readiness::http(#port, #path) #status)
+            let body = body.as_ref().map(|text| quote!(.body_contains(#text)));
+            quote!(#readiness::http(#port, #path) #status #body)
+        }
+        ReadyKind::All(parts) => {
+            let parts = parts.iter().map(|part| self::readiness(part, private));
+            quote!(#readiness::all([#(#parts),*]))
+        }
+        ReadyKind::Any(parts) => {
+            let parts = parts.iter().map(|part| self::readiness(part, private));
+            quote!(#readiness::any([#(#parts),*]))
         }
         ReadyKind::Healthy => quote!(#readiness::healthy()),
         ReadyKind::Exec { command, .. } => quote!(#readiness::exec([#(#command),*])),

@@ -2,9 +2,12 @@
 //! and its `ContainerDef` impl.
 
 mod audit;
+mod computed;
+mod copy;
 mod expand;
 mod limits;
 mod parse;
+mod ready_combined;
 mod validate;
 
 use proc_macro2::TokenStream;

@@ -9,6 +9,7 @@ use syn::ext::IdentExt;
 use syn::punctuated::Punctuated;
 use syn::{Expr, ExprLit, Ident, Lit, LitInt, LitStr, Path, Token};
 
+use super::computed::{self, StrValue};
 use crate::args::{self, ArgKey, ArgList, AttrArg, AttrArgs, Keyed};
 use crate::duration::parse_duration;
 use crate::errors::Errors;
@@ -32,6 +33,7 @@ pub(super) const KEYS: &[&str] = &[
     "labels",
     "tmpfs",
     "volumes",
+    "copy",
     "stop_timeout",
     "memory",
     "cpus",
@@ -78,11 +80,25 @@ pub(super) struct ReadyArgs {
 
 pub(super) enum ReadyKind {
     None,
-    Log { text: LitStr, times: Option<u64> },
+    Log {
+        text: LitStr,
+        times: Option<u64>,
+    },
     Port(PortLit),
-    Http { port: PortLit, path: LitStr, status: Option<u64> },
+    Http {
+        port: PortLit,
+        path: LitStr,
+        status: Option<u64>,
+        body: Option<LitStr>,
+    },
     Healthy,
-    Exec { command: Vec<LitStr> },
+    Exec {
+        command: Vec<LitStr>,
+    },
+    /// `all(part, ...)`: every part, each with its own timeout.
+    All(Vec<ReadyArgs>),
+    /// `any(part, ...)`: one of the parts.
+    Any(Vec<ReadyArgs>),
 }
 
 /// The keys as given. A key that was present but whose value did not parse is in `seen` but
@@ -96,18 +112,20 @@ pub(super) struct ContainerArgs {
     pub dockerfile: Option<Keyed<LitStr>>,
     pub build_args: Option<Keyed<Vec<(ArgKey, LitStr)>>>,
     pub name: Option<Keyed<LitStr>>,
-    pub cmd: Option<Keyed<Vec<LitStr>>>,
+    pub cmd: Option<Keyed<Vec<StrValue>>>,
     pub entrypoint: Option<Keyed<Vec<LitStr>>>,
-    pub env: Option<Keyed<Vec<(ArgKey, LitStr)>>>,
+    pub env: Option<Keyed<Vec<(ArgKey, StrValue)>>>,
     pub working_dir: Option<Keyed<LitStr>>,
     pub user: Option<Keyed<LitStr>>,
     pub ports: Option<Keyed<Vec<PortLit>>>,
     /// Every element of `ports` parsed (else a readiness port may be among the bad ones).
     pub ports_complete: bool,
     pub aliases: Option<Keyed<Vec<LitStr>>>,
-    pub labels: Option<Keyed<Vec<(ArgKey, LitStr)>>>,
+    pub labels: Option<Keyed<Vec<(ArgKey, StrValue)>>>,
     pub tmpfs: Option<Keyed<Vec<LitStr>>>,
     pub volumes: Option<Keyed<Vec<LitStr>>>,
+    /// `copy = ["src:/target"]`: crate files copied in before the start.
+    pub copy: Option<Keyed<Vec<LitStr>>>,
     pub stop_timeout: Option<Keyed<DurationLit>>,
     /// `memory` and `cpus`.
     pub limits: super::limits::Limits,
@@ -182,11 +200,11 @@ fn parse_key(
             args.build_args = keyed(key, args::string_pairs(list, true)?);
         }
         "name" => args.name = keyed(key, string(arg, "name = \"db\"")?),
-        "cmd" => args.cmd = keyed(key, strings(arg, "cmd = [\"sh\", \"-c\", \"...\"]")?),
+        "cmd" => args.cmd = keyed(key, computed::values(arg, "cmd = [\"sh\", \"-c\", \"...\"]")?),
         "entrypoint" => args.entrypoint = keyed(key, strings(arg, "entrypoint = [\"/bin/app\"]")?),
         "env" => {
             let list = arg.list("environment variables, e.g. `env(POSTGRES_PASSWORD = \"secret\")`")?;
-            args.env = keyed(key, args::string_pairs(list, true)?);
+            args.env = keyed(key, computed::pairs(list)?);
         }
         "working_dir" => args.working_dir = keyed(key, string(arg, "working_dir = \"/app\"")?),
         "user" => args.user = keyed(key, string(arg, "user = \"postgres\"")?),
@@ -200,10 +218,14 @@ fn parse_key(
         "aliases" => args.aliases = keyed(key, strings(arg, "aliases = [\"postgres\"]")?),
         "labels" => {
             let list = arg.list("labels, e.g. `labels(team = \"checkout\")` or `labels(\"team.name\" = \"x\")`")?;
-            args.labels = keyed(key, args::string_pairs(list, true)?);
+            args.labels = keyed(key, computed::pairs(list)?);
         }
         "tmpfs" => args.tmpfs = keyed(key, strings(arg, "tmpfs = [\"/var/lib/postgresql/data\"]")?),
         "volumes" => args.volumes = keyed(key, strings(arg, "volumes = [\"data:/data\", \"/host/dir:/dir:ro\"]")?),
+        "copy" => {
+            let example = "copy = [\"sql/init.sql:/docker-entrypoint-initdb.d/init.sql\"]";
+            args.copy = keyed(key, strings(arg, example)?);
+        }
         "stop_timeout" => {
             let usage = "a duration, e.g. `stop_timeout = \"5s\"`";
             args.stop_timeout = keyed(key, duration(arg.assigned(usage)?)?);
@@ -385,7 +407,7 @@ const READY_FORMS: &[ReadyForm] = &[
     ReadyForm {
         kind: "http",
         positional: &["the port", "the path"],
-        named: &["status", "timeout"],
+        named: &["status", "body", "timeout"],
         example: "http(8080, \"/health\")",
     },
     ReadyForm { kind: "healthy", positional: &[], named: &["timeout"], example: "healthy" },
@@ -394,9 +416,12 @@ const READY_FORMS: &[ReadyForm] = &[
 ];
 
 const READY_USAGE: &str = "a readiness strategy: `log(\"text\")`, `port(5432)`, `http(8080, \"/health\")`, \
-                           `healthy`, `exec([\"cmd\"])` or `none`";
+                           `healthy`, `exec([\"cmd\"])`, `none`, or `all(...)`/`any(...)` of them";
 
 pub(super) fn ready(expr: &Expr) -> syn::Result<ReadyArgs> {
+    if let Some(combined) = super::ready_combined::parse(expr) {
+        return combined;
+    }
     let (kind_ident, call_args) = match args::ungroup(expr) {
         Expr::Path(path) if path.path.get_ident().is_some() => (path.path.get_ident().unwrap().clone(), None),
         Expr::Call(call) => match args::ungroup(&call.func) {
@@ -438,7 +463,7 @@ pub(super) fn ready(expr: &Expr) -> syn::Result<ReadyArgs> {
         errors.spanned(extra, format!("unexpected argument; `{}` is written `{}`", form.kind, form.example));
     }
 
-    let (mut times, mut status, mut timeout) = (None, None, None);
+    let (mut times, mut status, mut timeout, mut body) = (None, None, None, None);
     let mut seen: Vec<String> = Vec::new();
     for (name_ident, value) in named {
         let name = name_ident.to_string();
@@ -459,6 +484,7 @@ pub(super) fn ready(expr: &Expr) -> syn::Result<ReadyArgs> {
         match name.as_str() {
             "times" => times = errors.ok(number(value, "a number of log lines", 1..=1_000_000)),
             "status" => status = errors.ok(number(value, "an HTTP status", 100..=599)),
+            "body" => body = errors.ok(args::lit_str(value, "the text the body must contain, as a string")),
             _ => timeout = errors.ok(positive_duration(value, "a readiness timeout")),
         }
     }
@@ -475,7 +501,7 @@ pub(super) fn ready(expr: &Expr) -> syn::Result<ReadyArgs> {
             if let Some(path) = path.as_ref().filter(|p| !p.value().starts_with('/')) {
                 errors.spanned(path, "the path must start with `/`, e.g. \"/health\"");
             }
-            port.zip(path).map(|(port, path)| ReadyKind::Http { port, path, status })
+            port.zip(path).map(|(port, path)| ReadyKind::Http { port, path, status, body })
         }
         "healthy" => Some(ReadyKind::Healthy),
         "exec" => {

@@ -8,6 +8,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::{Expr, Fields, Ident, Item, ItemStruct, LitStr, Path};
 
+use super::computed::StrValue;
 use super::parse::{ContainerArgs, HealthcheckArgs, ReadyArgs, ReadyKind, Source};
 use crate::args::ArgKey;
 use crate::case::snake_case;
@@ -27,15 +28,16 @@ pub(super) struct ContainerModel {
     pub image: Image,
     /// The `PullPolicy` variant `pull` names.
     pub pull: Option<Ident>,
-    pub cmd: Option<Vec<LitStr>>,
+    pub cmd: Option<Vec<StrValue>>,
     pub entrypoint: Option<Vec<LitStr>>,
-    pub env: Vec<(String, LitStr)>,
+    pub env: Vec<(String, StrValue)>,
     pub working_dir: Option<LitStr>,
     pub user: Option<LitStr>,
     pub ports: Vec<u16>,
     pub mounts: Vec<MountSpec>,
+    pub copies: Vec<super::copy::CopyArg>,
     pub aliases: Vec<LitStr>,
-    pub labels: Vec<(String, LitStr)>,
+    pub labels: Vec<(String, StrValue)>,
     pub healthcheck: Option<HealthcheckArgs>,
     pub ready: Option<ReadyArgs>,
     pub stop_timeout: Option<Duration>,
@@ -132,10 +134,10 @@ pub(super) fn validate(
     if let Some(ready) = &args.ready {
         check_ready_port(&ready.value, ports.as_deref(), errors);
     }
-    for (key, value) in [("cmd", &args.cmd), ("entrypoint", &args.entrypoint)] {
-        if let Some(list) = value.as_ref().filter(|l| l.value.is_empty()) {
-            errors.spanned(&list.key, format!("`{key}` needs at least one element"));
-        }
+    let empty_cmd = args.cmd.as_ref().filter(|l| l.value.is_empty()).map(|l| ("cmd", &l.key));
+    let empty_entrypoint = args.entrypoint.as_ref().filter(|l| l.value.is_empty()).map(|l| ("entrypoint", &l.key));
+    for (key, given) in empty_cmd.into_iter().chain(empty_entrypoint) {
+        errors.spanned(given, format!("`{key}` needs at least one element"));
     }
     let env = pairs(args.env.as_ref().map(|e| &e.value), "environment variable", errors, |key| {
         (key.is_empty() || key.contains(['=', '\0']))
@@ -154,6 +156,7 @@ pub(super) fn validate(
         check_name(alias, &alias.value(), errors);
     }
     let mounts = mounts(&args, errors);
+    let copies = super::copy::check(args.copy.as_ref().map(|c| &c.value), errors);
     let depends_on = depends_on(&args, item, errors);
     check_prestart(&args, errors);
     super::audit::check(&args, errors);
@@ -175,6 +178,7 @@ pub(super) fn validate(
         user: args.user.map(|u| u.value),
         ports: ports.unwrap_or_default(),
         mounts,
+        copies,
         aliases: args.aliases.map(|a| a.value).unwrap_or_default(),
         labels,
         healthcheck: args.healthcheck.map(|h| h.value),
@@ -275,6 +279,10 @@ fn ports(args: &ContainerArgs, errors: &mut Errors) -> Option<Vec<u16>> {
 
 /// A readiness port must be exposed: the probe talks to it through its published port.
 fn check_ready_port(ready: &ReadyArgs, ports: Option<&[u16]>, errors: &mut Errors) {
+    if let ReadyKind::All(parts) | ReadyKind::Any(parts) = &ready.kind {
+        parts.iter().for_each(|part| check_ready_port(part, ports, errors));
+        return;
+    }
     let (ReadyKind::Port(port) | ReadyKind::Http { port, .. }) = &ready.kind else { return };
     let Some(ports) = ports else { return };
     if !ports.contains(&port.value) {
@@ -305,13 +313,13 @@ fn check_name(lit: &LitStr, name: &str, errors: &mut Errors) {
     }
 }
 
-fn pairs(
-    entries: Option<&Vec<(ArgKey, LitStr)>>,
+fn pairs<V: Clone>(
+    entries: Option<&Vec<(ArgKey, V)>>,
     what: &str,
     errors: &mut Errors,
     invalid_key: impl Fn(&str) -> Option<&'static str>,
-) -> Vec<(String, LitStr)> {
-    let mut checked: Vec<(String, LitStr)> = Vec::new();
+) -> Vec<(String, V)> {
+    let mut checked: Vec<(String, V)> = Vec::new();
     for (key, value) in entries.into_iter().flatten() {
         let name = key.name();
         if let Some(message) = invalid_key(&name) {

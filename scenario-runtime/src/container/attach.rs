@@ -6,6 +6,8 @@ use std::time::{Duration, SystemTime};
 
 /// Rounds of inspect-or-create while a name is between states (about 2 s with the backoff).
 const ATTEMPTS: usize = 25;
+/// How long an attacher waits for another process to finish copying files into a container.
+const UPLOAD_WAIT: Duration = Duration::from_secs(30);
 
 use super::{Configured, Container, Started};
 use crate::error::{status_of, Error, Result};
@@ -88,6 +90,41 @@ impl Container<Configured> {
         })
     }
 
+    /// A container with copies that its creator has not started yet is still being uploaded
+    /// into: starting it here could run it without its files, so wait for the creator's start.
+    async fn await_upload(
+        &self,
+        name: &str,
+        mut existing: bollard::models::ContainerInspectResponse,
+    ) -> Result<bollard::models::ContainerInspectResponse> {
+        let is_created = |c: &bollard::models::ContainerInspectResponse| {
+            c.state.as_ref().and_then(|s| s.status).map(|s| s.to_string()).as_deref() == Some("created")
+        };
+        let mut pause = Duration::from_millis(5);
+        let deadline = std::time::Instant::now() + UPLOAD_WAIT;
+        while is_created(&existing) {
+            if std::time::Instant::now() > deadline {
+                return Err(Error::InvalidSpec {
+                    container: self.name().to_string(),
+                    reason: format!(
+                        "found its container `{name}` created but not started for {UPLOAD_WAIT:?} (its creator \
+                         may have died while copying files in); remove it with `docker rm -f {name}`"
+                    ),
+                });
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(200));
+            existing = self
+                .scope()
+                .engine()
+                .docker()
+                .inspect_container(name, None)
+                .await
+                .map_err(|e| Error::engine("inspect", name, e))?;
+        }
+        Ok(existing)
+    }
+
     async fn attach_inspected(
         self,
         name: &str,
@@ -108,6 +145,7 @@ impl Container<Configured> {
             };
             return Err(Error::NameConflict { name: name.to_string(), existing_id: id, detail });
         }
+        let existing = if self.spec().copies.is_empty() { existing } else { self.await_upload(name, existing).await? };
         let state = existing.state.as_ref();
         let status = state.and_then(|s| s.status).map(|s| s.to_string()).unwrap_or_default();
         // A one-shot job that has run is attached to as it is: its readiness reads the exit code.

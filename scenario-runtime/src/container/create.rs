@@ -28,6 +28,11 @@ pub(crate) fn create_body(
     all_labels.extend(scope.labels());
     all_labels.insert(labels::CONTAINER.into(), spec.name.clone());
     all_labels.insert(labels::SPEC_HASH.into(), spec.spec_hash());
+    if !spec.copies.is_empty() {
+        if let Ok(record) = serde_json::to_string(&crate::copy_in::record(&spec.copies)) {
+            all_labels.insert(labels::COPIES.into(), record);
+        }
+    }
     if let Ok(source) = serde_json::to_string(&spec.image) {
         all_labels.insert(labels::IMAGE_SOURCE.into(), source);
     }

@@ -8,8 +8,10 @@
 
 mod adopt;
 mod attach;
+pub(crate) mod copy;
 pub(crate) mod create;
 pub(crate) mod exec;
+mod exec_stream;
 pub(crate) mod logs;
 pub(crate) mod oom;
 mod ports;
@@ -21,6 +23,7 @@ use std::time::{Duration, SystemTime};
 
 pub use attach::Origin;
 pub use exec::ExecOutput;
+pub use exec_stream::{Exec, ExecChunk, ExecStream};
 pub use ports::PublishedPorts;
 
 use crate::error::{status_of, Error, Result};
@@ -148,7 +151,8 @@ impl Container<Configured> {
             Ok(network) => network,
             Err(e) => return Err((self, e)),
         };
-        let body = create::create_body(&self.shared.spec, scope.ids(), &image.id, network, engine.publish_ip());
+        let mut body = create::create_body(&self.shared.spec, scope.ids(), &image.id, network, engine.publish_ip());
+        crate::host_alias::add_if_known(engine, network, &mut body).await;
         let options = bollard::query_parameters::CreateContainerOptionsBuilder::new().name(&self.shared.name).build();
         let created = match engine.docker().create_container(Some(options), body).await {
             Ok(created) => created,
@@ -162,6 +166,10 @@ impl Container<Configured> {
             }
         };
         let id = created.id;
+        if let Err(error) = copy::upload(engine, &id, &self.shared.name, &self.shared.spec.copies).await {
+            self.abandon(&id).await;
+            return Err((self, error));
+        }
         // 304: another process attached and started it first (see attach); that is a start.
         let start = engine.docker().start_container(&id, None).await;
         if let Err(e) = start.or_else(|e| if status_of(&e) == Some(304) { Ok(()) } else { Err(e) }) {
@@ -379,6 +387,24 @@ impl Container<Ready> {
     {
         let command: Vec<String> = command.into_iter().map(Into::into).collect();
         exec::run_exec(self.shared.scope.engine(), self.id(), self.name(), &command).await
+    }
+
+    /// The bytes of the file `path` inside the container.
+    pub async fn copy_from(&self, path: &str) -> Result<Vec<u8>> {
+        copy::file_bytes(self.shared.scope.engine(), self.id(), self.name(), path).await
+    }
+
+    /// Copies the file or folder `path` of the container into the host folder `host_dir`
+    /// (created if missing); returns the host path of the copy (`host_dir/<name>`).
+    pub async fn copy_from_to(&self, path: &str, host_dir: impl AsRef<Path>) -> Result<PathBuf> {
+        copy::to_host(self.shared.scope.engine(), self.id(), self.name(), path, host_dir.as_ref()).await
+    }
+
+    /// For drain hooks: copies `path` of the container into the artifacts folder, next to the
+    /// container's logs (`<scenario folder>/<container>/`); returns where it went.
+    pub async fn save_artifact(&self, path: &str) -> Result<PathBuf> {
+        let dir = self.shared.scope.artifacts_dir().join(self.name());
+        self.copy_from_to(path, dir).await
     }
 
     /// Everything the container wrote to stdout and stderr so far.

@@ -15,6 +15,9 @@ pub struct Options {
     /// `--prestart-pool` or `SCENARIO_POOL=1`: keep containers declared with `prestart = N`
     /// started ahead, for tests asking for a fresh one (`Env::fresh`).
     pub prestart_pool: bool,
+    /// `--follow-logs` or `SCENARIO_FOLLOW_LOGS=1`: every container's log lines on stderr as
+    /// they come, prefixed with `[scenario/container]`.
+    pub follow_logs: bool,
 }
 
 /// Splits `args` (including the program name) into libtest's arguments and our options. A flag
@@ -27,6 +30,7 @@ where
         reuse: switch_from_env(&env, "SCENARIO_REUSE")?,
         instances: instances_from("SCENARIO_INSTANCES", env("SCENARIO_INSTANCES").filter(|v| !v.trim().is_empty()))?,
         prestart_pool: switch_from_env(&env, "SCENARIO_POOL")?,
+        follow_logs: switch_from_env(&env, "SCENARIO_FOLLOW_LOGS")?,
     };
     let mut rest = Vec::new();
     let mut args = args.into_iter();
@@ -36,6 +40,8 @@ where
             "--no-reuse" => options.reuse = false,
             "--prestart-pool" => options.prestart_pool = true,
             "--no-prestart-pool" => options.prestart_pool = false,
+            "--follow-logs" => options.follow_logs = true,
+            "--no-follow-logs" => options.follow_logs = false,
             "--instances" => match args.next() {
                 Some(n) => options.instances = instances_from("--instances", Some(n))?,
                 None => return Err(instances_error("--instances", String::new())),
@@ -128,6 +134,19 @@ mod tests {
         assert!(!options.prestart_pool);
         let (_, options) = parse_ok(args(&[]), |_| None);
         assert!(!options.prestart_pool, "off unless asked for");
+    }
+
+    #[test]
+    fn live_logs_come_from_the_flag_or_the_environment() {
+        let (libtest, options) = parse_ok(args(&["--follow-logs", "db"]), |_| None);
+        assert!(options.follow_logs);
+        assert_eq!(libtest.filter.as_deref(), Some("db"));
+        let (_, options) = parse_ok(args(&[]), |k| (k == "SCENARIO_FOLLOW_LOGS").then(|| "1".to_string()));
+        assert!(options.follow_logs);
+        let (_, options) =
+            parse_ok(args(&["--no-follow-logs"]), |k| (k == "SCENARIO_FOLLOW_LOGS").then(|| "1".to_string()));
+        assert!(!options.follow_logs);
+        assert!(parse(args(&[]), |k| (k == "SCENARIO_FOLLOW_LOGS").then(|| "loud".to_string())).is_err());
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod args;
 mod catalog;
 mod engines;
 mod failure;
+mod follow;
 mod instances;
 mod interrupts;
 mod runner;
@@ -49,6 +50,7 @@ pub fn main() -> ExitCode {
     }
 
     crate::progress::enable(crate::progress::mode_from_env());
+    follow::enable(options.follow_logs);
     let mut selected: HashMap<&str, usize> = HashMap::new();
     for test in &catalog.tests {
         let trial = describe(test);

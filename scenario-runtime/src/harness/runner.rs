@@ -166,6 +166,7 @@ impl Runner {
     pub async fn land_all(&self) {
         futures_util::future::join_all(self.runs.values().map(|run| self.land(run))).await;
         crate::pool::harness::shutdown().await;
+        super::follow::finish().await;
     }
 
     async fn environment(&self, run: &ScenarioRun, instance: u32) -> Result<ErasedEnv, Arc<String>> {
@@ -207,6 +208,7 @@ impl Runner {
                     report.elapsed.as_millis(),
                     report.summary(attached_word)
                 );
+                super::follow::follow_env(&env, &format!("{}{}", scenario.name, instance_suffix(run, instance)));
                 Ok(ErasedEnv::new(env))
             }
             Err(e) => Err(Arc::new(e.to_string())),

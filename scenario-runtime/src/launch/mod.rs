@@ -218,6 +218,7 @@ async fn plan(
         if matches!(spec.image, crate::spec::ImageSource::Reference(_)) {
             staleness = crate::reuse::for_reference(staleness);
         }
+        let staleness = crate::reuse::name_changed_copies(staleness, found.get(entry.name), &spec.copies);
         decisions.push((entry.name, staleness));
     }
     let mut inspected = prove_reusable(scope, &mut decisions, &found).await;

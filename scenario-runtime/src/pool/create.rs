@@ -36,6 +36,7 @@ pub(crate) async fn create_and_start(engine: &Engine, request: Request<'_>, labe
         request.network,
         engine.publish_ip(),
     );
+    crate::host_alias::add_if_known(engine, request.network, &mut body).await;
     let all_labels = body.labels.get_or_insert_with(HashMap::new);
     // Fresh containers are never kept for reuse, whatever the scenario's scope is.
     all_labels.remove(labels::REUSE);
@@ -54,8 +55,11 @@ pub(crate) async fn create_and_start(engine: &Engine, request: Request<'_>, labe
         Err(e) if status_of(&e) == Some(409) => return Ok(None),
         Err(e) => return Err(Error::engine("create", label, e)),
     };
-    if let Err(e) = docker.start_container(&id, None).await {
-        let error = Error::engine("start", label, e);
+    let started = match crate::container::copy::upload(engine, &id, label, &request.spec.copies).await {
+        Ok(()) => docker.start_container(&id, None).await.map_err(|e| Error::engine("start", label, e)),
+        Err(e) => Err(e),
+    };
+    if let Err(error) = started {
         let options = bollard::query_parameters::RemoveContainerOptionsBuilder::new().force(true).v(true).build();
         let _ = docker.remove_container(&id, Some(options)).await;
         return Err(error);

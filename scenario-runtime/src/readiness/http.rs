@@ -19,14 +19,26 @@ pub(super) async fn wait_for_status(
     port: u16,
     path: &str,
     status: StatusMatch,
+    body: Option<&str>,
     seen: &LastSeen,
 ) -> Result<ProbeEnd> {
     let addr = target.ports.socket_addr(target.name, port)?;
     let mut backoff = Backoff::new();
     loop {
-        match tokio::time::timeout(ATTEMPT_LIMIT, get_status(addr, path)).await {
-            Ok(Ok(code)) if status.accepts(code) => return Ok(ProbeEnd::Ready),
-            Ok(Ok(code)) => seen.set(format!("GET {path} answered {code}")),
+        let attempt = async {
+            match body {
+                None => get_status(addr, path).await.map(|code| (code, None)),
+                Some(_) => get_with_body(addr, path).await.map(|(code, text)| (code, Some(text))),
+            }
+        };
+        match tokio::time::timeout(ATTEMPT_LIMIT, attempt).await {
+            Ok(Ok((code, text))) if status.accepts(code) => match (body, text) {
+                (Some(wanted), Some(text)) if !text.contains(wanted) => {
+                    seen.set(format!("GET {path} answered {code} without {wanted:?} in its body: {}", excerpt(&text)))
+                }
+                _ => return Ok(ProbeEnd::Ready),
+            },
+            Ok(Ok((code, _))) => seen.set(format!("GET {path} answered {code}")),
             Ok(Err(e)) => seen.set(format!("GET {path}: {e}")),
             Err(_) => seen.set(format!("GET {path}: no answer within {ATTEMPT_LIMIT:?}")),
         }
@@ -58,6 +70,36 @@ pub(crate) async fn get_status(addr: SocketAddr, path: &str) -> std::io::Result<
             format!("not an HTTP status line: {:?}", String::from_utf8_lossy(&head)),
         )
     })
+}
+
+/// The longest body read for a `body_contains` check; a readiness page is small.
+const BODY_LIMIT: u64 = 1 << 20;
+
+/// One HTTP/1.1 GET read to the end (the request asks the server to close): status and body.
+async fn get_with_body(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(addr).await?;
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nUser-Agent: scenario-readiness\r\n\r\n");
+    stream.write_all(request.as_bytes()).await?;
+    let mut answer = Vec::new();
+    stream.take(BODY_LIMIT).read_to_end(&mut answer).await?;
+    let code = parse_status_line(&answer).ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, "the answer does not start with an HTTP status line")
+    })?;
+    let body = match answer.windows(4).position(|w| w == b"\r\n\r\n") {
+        Some(end) => String::from_utf8_lossy(&answer[end + 4..]).into_owned(),
+        None => String::new(),
+    };
+    Ok((code, body))
+}
+
+/// The start of a body, on one line, for the timeout error.
+fn excerpt(body: &str) -> String {
+    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(80) {
+        Some((cut, _)) => format!("{:?}...", &flat[..cut]),
+        None => format!("{flat:?}"),
+    }
 }
 
 fn parse_status_line(head: &[u8]) -> Option<u16> {

@@ -1,6 +1,7 @@
 //! How the runtime decides that a started container serves: the strategies a spec can name, each
 //! with a timeout. The waiting itself lives in `wait`; each probe in its own module.
 
+mod combined;
 mod exec;
 mod health;
 mod http;
@@ -50,8 +51,9 @@ pub enum Strategy {
     /// A TCP service answers on the container port. A connect to the published port alone is not
     /// enough: docker-proxy accepts before anything in the container listens.
     Port { port: u16 },
-    /// `GET path` on the container port answers with a matching status.
-    Http { port: u16, path: String, status: StatusMatch },
+    /// `GET path` on the container port answers with a matching status (and, when `body` is
+    /// set, a body containing that text).
+    Http { port: u16, path: String, status: StatusMatch, body: Option<String> },
     /// Docker's healthcheck (the spec's or the image's) reports healthy.
     Healthy,
     /// A command run inside the container exits 0.
@@ -59,6 +61,10 @@ pub enum Strategy {
     /// The container runs to completion and exits 0 (a one-shot job: a migration, a seed).
     /// Compose's `service_completed_successfully`; any other exit code fails the wait.
     Completed,
+    /// Every part holds, each within its own timeout (`Readiness::all`).
+    All(Vec<Readiness>),
+    /// One part holds, each trying within its own timeout (`Readiness::any`).
+    Any(Vec<Readiness>),
 }
 
 /// A readiness strategy with its timeout.
@@ -95,7 +101,7 @@ impl Readiness {
 
     /// Ready when `GET path` on `port` answers 2xx.
     pub fn http(port: u16, path: impl Into<String>) -> Readiness {
-        Readiness::of(Strategy::Http { port, path: path.into(), status: StatusMatch::Success })
+        Readiness::of(Strategy::Http { port, path: path.into(), status: StatusMatch::Success, body: None })
     }
 
     /// Ready when Docker's healthcheck reports healthy.
@@ -153,11 +159,36 @@ impl Readiness {
         self
     }
 
-    /// The container port the strategy talks to, if any.
+    /// For an HTTP strategy: also require the answer's body to contain `text`.
+    pub fn body_contains(mut self, text: impl Into<String>) -> Readiness {
+        if let Strategy::Http { body, .. } = &mut self.strategy {
+            *body = Some(text.into());
+        }
+        self
+    }
+
+    /// Ready when every part is, each within its own timeout; the whole waits as long as its
+    /// slowest part may (unless given a `.timeout` of its own).
+    pub fn all(parts: impl IntoIterator<Item = Readiness>) -> Readiness {
+        combined::of(parts, Strategy::All)
+    }
+
+    /// Ready when any part is; each part tries within its own timeout.
+    pub fn any(parts: impl IntoIterator<Item = Readiness>) -> Readiness {
+        combined::of(parts, Strategy::Any)
+    }
+
+    /// The (first) container port the strategy talks to, if any.
     pub fn port_used(&self) -> Option<u16> {
-        match self.strategy {
-            Strategy::Port { port } | Strategy::Http { port, .. } => Some(port),
-            _ => None,
+        self.ports_used().into_iter().next()
+    }
+
+    /// Every container port the strategy, or any part of it, talks to.
+    pub fn ports_used(&self) -> Vec<u16> {
+        match &self.strategy {
+            Strategy::Port { port } | Strategy::Http { port, .. } => vec![*port],
+            Strategy::All(parts) | Strategy::Any(parts) => parts.iter().flat_map(Readiness::ports_used).collect(),
+            _ => Vec::new(),
         }
     }
 }
@@ -184,10 +215,18 @@ impl fmt::Display for Readiness {
                 }
             }
             Strategy::Port { port } => write!(f, "TCP port {port} to answer"),
-            Strategy::Http { port, path, status } => match status {
-                StatusMatch::Success => write!(f, "HTTP 2xx from GET {path} on port {port}"),
-                StatusMatch::Exactly(s) => write!(f, "HTTP {s} from GET {path} on port {port}"),
-            },
+            Strategy::Http { port, path, status, body } => {
+                match status {
+                    StatusMatch::Success => write!(f, "HTTP 2xx from GET {path} on port {port}"),
+                    StatusMatch::Exactly(s) => write!(f, "HTTP {s} from GET {path} on port {port}"),
+                }?;
+                match body {
+                    Some(text) => write!(f, " with a body containing {text:?}"),
+                    None => Ok(()),
+                }
+            }
+            Strategy::All(parts) => combined::describe(f, "all of", parts),
+            Strategy::Any(parts) => combined::describe(f, "any of", parts),
             Strategy::Healthy => write!(f, "Docker healthcheck to report healthy"),
             Strategy::Exec { command } => write!(f, "`{}` to exit 0", command.join(" ")),
             Strategy::Completed => write!(f, "the container to run to completion with exit code 0"),

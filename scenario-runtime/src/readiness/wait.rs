@@ -36,7 +36,7 @@ impl LastSeen {
         *self.0.lock().unwrap() = seen.into();
     }
 
-    fn get(&self) -> String {
+    pub(super) fn get(&self) -> String {
         self.0.lock().unwrap().clone()
     }
 }
@@ -124,14 +124,18 @@ pub(crate) async fn exited(target: &ProbeTarget<'_>, readiness: &Readiness, exit
     }
 }
 
-async fn probe(target: &ProbeTarget<'_>, strategy: &Strategy, seen: &LastSeen) -> Result<ProbeEnd> {
+pub(super) async fn probe(target: &ProbeTarget<'_>, strategy: &Strategy, seen: &LastSeen) -> Result<ProbeEnd> {
     match strategy {
         Strategy::None => Ok(ProbeEnd::Ready),
         Strategy::Log { text, occurrences, source } => {
             super::log::wait_for_line(target, text, *occurrences, *source, seen).await
         }
         Strategy::Port { port } => super::tcp::wait_for_port(target, *port, seen).await,
-        Strategy::Http { port, path, status } => super::http::wait_for_status(target, *port, path, *status, seen).await,
+        Strategy::Http { port, path, status, body } => {
+            super::http::wait_for_status(target, *port, path, *status, body.as_deref(), seen).await
+        }
+        Strategy::All(parts) => Box::pin(super::combined::wait_all(target, parts, seen)).await,
+        Strategy::Any(parts) => Box::pin(super::combined::wait_any(target, parts, seen)).await,
         Strategy::Healthy => super::health::wait_for_healthy(target, seen).await,
         Strategy::Exec { command } => super::exec::wait_for_exit_zero(target, command, seen).await,
         // A non-zero exit is reported by the caller as an exit before readiness.

@@ -6,5 +6,5 @@ pub(crate) mod proof;
 mod staleness;
 mod survey;
 
-pub use staleness::{decide, decide_completed, for_reference, propagate, Found, Staleness};
+pub use staleness::{decide, decide_completed, for_reference, name_changed_copies, propagate, Found, Staleness};
 pub use survey::survey;

@@ -16,8 +16,9 @@ pub enum Staleness {
     /// It runs an older image of its reference: with pull policy `always`, the tag moved in the
     /// registry (or was re-tagged on the engine).
     ImageUpdated { running: String, current: String },
-    /// The spec hash label differs: env, cmd, ports, mounts, ... changed.
-    SpecChanged { running: String, current: String },
+    /// The spec hash label differs: env, cmd, ports, mounts, copied files ... changed.
+    /// `copies` names the copied files that changed, when those are what changed.
+    SpecChanged { running: String, current: String, copies: Vec<String> },
     /// It was seen ready, then started again behind our back (a crash and a restart policy, a
     /// `docker restart`): whatever state it had is gone or unknown.
     RestartedSinceReady,
@@ -59,6 +60,8 @@ pub struct Found {
     pub status: String,
     pub image_id: String,
     pub spec_hash: String,
+    /// The record of copied files (`labels::COPIES`), if the container has one.
+    pub copies: Option<String>,
 }
 
 /// The decision for one container, before dependencies are taken into account.
@@ -74,7 +77,11 @@ pub fn decide(found: Option<&Found>, current_image_id: &str, current_spec_hash: 
         return Staleness::ImageRebuilt { running: found.image_id.clone(), current: current_image_id.to_string() };
     }
     if found.spec_hash != current_spec_hash {
-        return Staleness::SpecChanged { running: found.spec_hash.clone(), current: current_spec_hash.to_string() };
+        return Staleness::SpecChanged {
+            running: found.spec_hash.clone(),
+            current: current_spec_hash.to_string(),
+            copies: Vec::new(),
+        };
     }
     Staleness::Reusable
 }
@@ -98,6 +105,18 @@ pub fn decide_completed(found: Option<&Found>, current_image_id: &str, current_s
             decide(Some(&as_if_running), current_image_id, current_spec_hash)
         }
         _ => decide(found, current_image_id, current_spec_hash),
+    }
+}
+
+/// A `SpecChanged` decision with the copied files that differ from `found`'s record named, so
+/// the status line says which file was edited.
+pub fn name_changed_copies(staleness: Staleness, found: Option<&Found>, copies: &[crate::CopyIn]) -> Staleness {
+    match staleness {
+        Staleness::SpecChanged { running, current, .. } => {
+            let copies = crate::copy_in::changed_copies(found.and_then(|f| f.copies.as_deref()), copies);
+            Staleness::SpecChanged { running, current, copies }
+        }
+        other => other,
     }
 }
 
@@ -132,6 +151,7 @@ mod tests {
             status: "Up 3 minutes".into(),
             image_id: "sha256:a".into(),
             spec_hash: "h1".into(),
+            copies: None,
         }
     }
 

@@ -31,6 +31,7 @@ pub async fn survey(scope: &Scope) -> Result<HashMap<String, Found>> {
                 status: summary.status.unwrap_or_default(),
                 image_id: summary.image_id.unwrap_or_default(),
                 spec_hash: labels.get(labels::SPEC_HASH).cloned().unwrap_or_default(),
+                copies: labels.get(labels::COPIES).cloned(),
             };
             Some((name, found))
         })
