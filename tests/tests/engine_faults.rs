@@ -5,10 +5,20 @@
 
 use std::time::{Duration, Instant};
 
+use scenario_runtime::launch::{land, launch, LaunchMode};
 use scenario_runtime::prelude::*;
 use scenario_runtime::{cleanup, Error};
 use scenario_tests::second_engine::SecondEngine;
-use scenario_tests::{sh, unique_session};
+use scenario_tests::{entry, sh, unique_session};
+
+/// A scenario kept alive across the restart, as `--reuse` keeps it.
+static KEPT: [scenario_runtime::__private::ContainerEntry; 1] =
+    [entry("kept", &[], || sh("kept", "echo up; exec sleep 3600").ready(Readiness::log("up")))];
+
+/// A reuse run of KEPT on `engine`, as the harness makes one with `--reuse`.
+fn reuse_scope(engine: &Engine, project: &ProjectId) -> Scope {
+    Scope::new(engine.clone(), ScopeIds::new(unique_session("reuse"), project.clone(), "kept").reusable(true))
+}
 
 /// The bound these tests set (SCENARIO_ENGINE_TIMEOUT_MS), short so a hang is seen quickly.
 const BOUND: Duration = Duration::from_secs(2);
@@ -46,6 +56,11 @@ async fn a_frozen_or_restarted_engine_fails_the_run_in_bounded_time_and_the_next
     let mut second = SecondEngine::start(216);
     let engine = second.ready().await;
     let endpoint = second.endpoint();
+
+    // A container kept alive by a --reuse run, there when the engine restarts.
+    let project = ProjectId::new(unique_session("keptproj").as_str());
+    let (env, _) = launch(reuse_scope(&engine, &project), &KEPT, LaunchMode::Reuse).await.unwrap();
+    land(env, true).await.unwrap();
 
     // Frozen: the teardown's calls (logs, remove, network removal) each give up after the bound.
     let hung = unique_session("hung");
@@ -95,6 +110,17 @@ async fn a_frozen_or_restarted_engine_fails_the_run_in_bounded_time_and_the_next
     let waiter = started.unwrap_or_else(|e| panic!("the next run: {e}")).wait_ready().await;
     let waiter = waiter.unwrap_or_else(|e| panic!("the next run: {e}"));
     scope.teardown(vec![waiter]).await.unwrap();
+    // The next --reuse run: the kept container was stopped with the engine; it is started
+    // again, not attached to and not an error.
+    let (env, report) = launch(reuse_scope(&engine, &project), &KEPT, LaunchMode::Reuse)
+        .await
+        .unwrap_or_else(|e| panic!("the next reuse run: {e}"));
+    assert_eq!(report.restarted.len(), 1, "{report:?}");
+    assert!(matches!(report.restarted[0].1, scenario_runtime::reuse::Staleness::Stopped { .. }), "{report:?}");
+    land(env, false).await.unwrap();
+    cleanup::remove_including_kept(&engine, &[format!("{}={project}", scenario_runtime::labels::PROJECT)])
+        .await
+        .unwrap();
     for session in [&hung, &gone] {
         cleanup::remove_session(&engine, session).await.unwrap();
     }
