@@ -32,3 +32,48 @@ async fn the_variable_turns_it_on_and_nothing_is_streamed_by_default() {
     assert!(out.status.success(), "{stderr}");
     assert!(!stderr.contains("[chain/"), "no live logs unless asked: {stderr}");
 }
+
+/// The lines stream while the tests run: the fixture's test makes its container log a line and
+/// ends only after this test has read that line from the run's stderr (and said so through a
+/// FIFO); were the lines printed only at the end, the run would never finish.
+#[tokio::test]
+async fn lines_arrive_while_the_test_is_still_running() {
+    use std::io::{BufRead, Write};
+    const LIVE_FIXTURE: &str = env!("CARGO_BIN_EXE_interrupt_fixture");
+    let run = FixtureRun::new(LIVE_FIXTURE, "follow-live");
+    let fifo = std::env::temp_dir().join(format!("scenario-live-{}", run.session));
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success(), "mkfifo {}", fifo.display());
+    let mut child = run
+        .command(&["--ignored", "--exact", "live::ends_once_its_line_was_seen", "--follow-logs"])
+        .env("FIXTURE_LIVE_FIFO", &fifo)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (seen_tx, seen_rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut lines = Vec::new();
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line == "[live/talker] seen-while-running" {
+                let _ = seen_tx.send(());
+            }
+            lines.push(line);
+        }
+        lines
+    });
+    let seen = seen_rx.recv_timeout(std::time::Duration::from_secs(60));
+    if seen.is_err() {
+        let _ = child.kill();
+    } else {
+        let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        writer.write_all(b"seen\n").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let lines = reader.join().unwrap();
+    let _ = std::fs::remove_file(&fifo);
+    assert!(seen.is_ok(), "the container's line was not streamed while its test ran:\n{}", lines.join("\n"));
+    assert!(out.status.success(), "{}\n{}", text(&out.stdout), lines.join("\n"));
+    assert_eq!(run.leftovers().await, Vec::<String>::new());
+}
