@@ -34,3 +34,23 @@ pub fn load_test_image(docker_env: &[(&str, String)]) {
     let copied = Command::new("sh").arg("-c").arg(pipeline).output().unwrap();
     assert!(copied.status.success(), "{}", String::from_utf8_lossy(&copied.stderr));
 }
+
+/// Adds what keeps a test's own dockerd apart from the machine's engine: everything it stores
+/// under `dir` (its config file, data and exec roots, pid file), the vfs storage driver (no
+/// overlay mounts to leave behind), no stdin, and its output appended to `dir/dockerd.log`.
+pub fn dockerd_in<'a>(command: &'a mut Command, dir: &Path) -> &'a mut Command {
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("dockerd.log")).unwrap();
+    command
+        .arg("--config-file")
+        .arg(dir.join("daemon.json"))
+        .arg("--data-root")
+        .arg(dir.join("data"))
+        .arg("--exec-root")
+        .arg(dir.join("exec"))
+        .arg("--pidfile")
+        .arg(dir.join("docker.pid"))
+        .args(["--storage-driver", "vfs"])
+        .stdin(std::process::Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+}

@@ -3,7 +3,7 @@
 //! machine's own engine. Stopped, its folders and bridge removed, on drop.
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use scenario_runtime::Engine;
@@ -103,25 +103,13 @@ impl SecondEngine {
 }
 
 fn spawn(dir: &std::path::Path, bridge: &str, octet: u8, extra: &[&str]) -> Child {
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("dockerd.log")).unwrap();
-    Command::new("dockerd")
-        .arg("--config-file")
-        .arg(dir.join("daemon.json"))
+    crate::daemon::dockerd_in(&mut Command::new("dockerd"), dir)
         .arg("--host")
         .arg(format!("unix://{}", dir.join("docker.sock").display()))
-        .arg("--data-root")
-        .arg(dir.join("data"))
-        .arg("--exec-root")
-        .arg(dir.join("exec"))
-        .arg("--pidfile")
-        .arg(dir.join("docker.pid"))
-        .args(["--bridge", bridge, "--iptables=false", "--ip-masq=false", "--storage-driver", "vfs"])
+        .args(["--bridge", bridge, "--iptables=false", "--ip-masq=false"])
         // Its networks must not take the first engine's subnets.
         .args(["--default-address-pool", &format!("base=10.{}.0.0/16,size=24", octet - 1)])
         .args(extra)
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
         .spawn()
         .expect("dockerd is installed (the suite runs as root on a machine with docker.io)")
 }

@@ -4,7 +4,7 @@
 //! CLI's doctor test.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 use std::time::Duration;
 
 use scenario_runtime::Engine;
@@ -116,15 +116,12 @@ impl TlsEngine {
 
         // An empty config file: the machine's /etc/docker/daemon.json names the first engine's data root.
         std::fs::write(dir.join("daemon.json"), "{}").unwrap();
-        let log = std::fs::File::create(dir.join("dockerd.log")).unwrap();
         let server = dir.join("server");
         // nsenter joins the network namespace only: `ip netns exec` would also remount /sys for
         // it, hiding the cgroup mounts dockerd needs.
-        let daemon = Command::new("nsenter")
-            .arg(format!("--net=/var/run/netns/{netns}"))
-            .arg("dockerd")
-            .arg("--config-file")
-            .arg(dir.join("daemon.json"))
+        let mut nsenter = Command::new("nsenter");
+        nsenter.arg(format!("--net=/var/run/netns/{netns}")).arg("dockerd");
+        let daemon = crate::daemon::dockerd_in(&mut nsenter, &dir)
             .args(["--host", &format!("tcp://{ip}:{PORT}"), "--tlsverify"])
             .arg("--tlscacert")
             .arg(server.join("ca.pem"))
@@ -132,16 +129,6 @@ impl TlsEngine {
             .arg(server.join("cert.pem"))
             .arg("--tlskey")
             .arg(server.join("key.pem"))
-            .arg("--data-root")
-            .arg(dir.join("data"))
-            .arg("--exec-root")
-            .arg(dir.join("exec"))
-            .arg("--pidfile")
-            .arg(dir.join("docker.pid"))
-            .args(["--storage-driver", "vfs"])
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
             .spawn()
             .expect("dockerd is installed (the suite runs as root on a machine with docker.io)");
         let mut placeholder = std::mem::replace(&mut engine.daemon, daemon);

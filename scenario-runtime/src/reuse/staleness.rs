@@ -42,6 +42,9 @@ impl fmt::Display for Staleness {
             Staleness::Unhealthy => write!(f, "unhealthy"),
             Staleness::ImageRebuilt { .. } => write!(f, "image rebuilt"),
             Staleness::ImageUpdated { .. } => write!(f, "image updated"),
+            Staleness::SpecChanged { copies, .. } if !copies.is_empty() => {
+                write!(f, "config changed: {}", copies.join(", "))
+            }
             Staleness::SpecChanged { .. } => write!(f, "config changed"),
             Staleness::RestartedSinceReady => write!(f, "restarted since it was ready"),
             Staleness::DependencyRecreated { dependency } => write!(f, "{dependency} restarted"),
