@@ -87,9 +87,14 @@ impl Scope {
     /// returned after all have run.
     pub async fn teardown(&self, containers: Vec<Container<Ready>>) -> Result<Vec<Removed>> {
         let results = futures_util::future::join_all(containers.into_iter().map(|c| async move {
-            // Asked before the removal, which takes the answer with it.
-            let oom = crate::container::oom::oom_killed(self.engine(), c.id(), c.name(), "during the test").await;
-            let removed = c.drain().await?.remove().await?;
+            // Asked before the removal, which takes the answer with it; beside the log drain,
+            // so the extra inspect adds no wait to the teardown.
+            let (id, name) = (c.id().to_string(), c.name().to_string());
+            let (oom, drained) = tokio::join!(
+                crate::container::oom::oom_killed(self.engine(), &id, &name, "during the test"),
+                c.drain()
+            );
+            let removed = drained?.remove().await?;
             oom.map_or(Ok(removed), Err)
         }))
         .await;
