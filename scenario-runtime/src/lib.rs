@@ -27,44 +27,40 @@
 //! # Ok(()) }
 //! ```
 
-pub mod artifacts;
-pub mod cleanup;
-pub mod compose;
+// Layers, lowest first; each room imports only from rooms above it in this list (ARCHITECTURE.md,
+// checked by tests/layers.rs).
+pub mod base;
 pub mod container;
-mod copy_in;
 pub mod declare;
 pub mod engine;
-mod error;
 #[doc(hidden)]
 pub mod harness;
-pub mod host_alias;
-mod host_lock;
-pub mod identity;
-pub mod image;
-pub mod labels;
 pub mod launch;
 pub mod pool;
-mod progress;
+pub mod primitives;
 pub mod readiness;
-pub mod reaper;
 pub mod reuse;
-mod run_options;
 pub mod scope;
-mod settings;
 pub mod spec;
-mod teardown;
+// The reaper's corner: uses the foundation, the engine and the primitives; only the harness uses it.
+pub mod reaper;
 
+// Paths of the public API from before the layers had folders.
+pub use base::{artifacts, identity, labels};
+pub use primitives::{cleanup, host_alias, image};
+pub use spec::compose;
+
+pub use base::error::{Error, Result};
+pub use base::identity::{ProjectId, SessionId};
+pub use base::labels::ScopeIds;
+pub use base::settings::SettingError;
 pub use container::{
     Configured, Container, Drained, Exec, ExecChunk, ExecOutput, ExecStream, PublishedPorts, Ready, Removed, Started,
 };
 pub use engine::Engine;
-pub use error::{Error, Result};
-pub use identity::{ProjectId, SessionId};
-pub use labels::ScopeIds;
 pub use pool::{FreshContainer, Pool};
-pub use readiness::{LogSource, Readiness};
 pub use scope::Scope;
-pub use settings::SettingError;
+pub use spec::readiness::{LogSource, Readiness};
 pub use spec::{ContainerSpec, CopyIn, HealthCheck, ImageSource, Mount, PortSpec, Protocol, PullPolicy};
 
 pub use declare::{BoxError, ContainerDef, Env, HookResult, InScenario, ScenarioDef, TestResult};
@@ -81,14 +77,14 @@ pub mod prelude {
 /// What the macros' generated code calls; not a stable API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::compose::Variables as ComposeVariables;
     pub use crate::declare::env::ErasedEnv;
     pub use crate::declare::registry::TestFuture;
     pub use crate::declare::{
         AllInScenario, ContainerDef, ContainerEntry, Dependencies, Env, HookFuture, InScenario, IntoTestResult,
         ScenarioDef, ScenarioRegistration, TestRegistration,
     };
-    pub use crate::readiness::{LogSource, Readiness};
+    pub use crate::spec::compose::Variables as ComposeVariables;
+    pub use crate::spec::readiness::{LogSource, Readiness};
     pub use crate::spec::{ContainerSpec, CopyIn, HealthCheck, Mount, PortSpec, PullPolicy, Restart};
     pub use crate::{Container, Ready};
     pub use inventory;

@@ -10,8 +10,8 @@ const ATTEMPTS: usize = 25;
 const UPLOAD_WAIT: Duration = Duration::from_secs(30);
 
 use super::{Configured, Container, Started};
-use crate::error::{status_of, Error, Result};
-use crate::labels;
+use crate::base::error::{status_of, Error, Result};
+use crate::base::labels;
 
 /// Whether this process created the container or found it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,7 +35,7 @@ impl Container<Configured> {
 
     /// Takes over a container the scope's survey found (reuse): its labels already matched the
     /// survey's filter, so no further engine call is needed before the readiness probe.
-    pub fn adopt(self, found: &crate::reuse::Found) -> Container<Started> {
+    pub fn adopt(self, found: &crate::primitives::found::Found) -> Container<Started> {
         self.adopt_found(found, false, None)
     }
 
@@ -44,7 +44,7 @@ impl Container<Configured> {
     /// `inspected`: an inspection made moments ago (by the proof), used instead of a new one.
     pub(crate) fn adopt_found(
         self,
-        found: &crate::reuse::Found,
+        found: &crate::primitives::found::Found,
         proven_ready: bool,
         inspected: Option<std::sync::Arc<bollard::models::ContainerInspectResponse>>,
     ) -> Container<Started> {

@@ -1,67 +1,33 @@
-//! Running a command inside a container and collecting its output and exit code.
+//! Commands inside a ready container: collected output or a stream of it.
 
 use futures_util::StreamExt;
 
-use crate::engine::Engine;
-use crate::error::{Error, Result};
+use super::{Container, Ready};
+use crate::base::error::Result;
+use crate::primitives::exec::ExecOutput;
+use crate::primitives::exec_stream::{start, Exec, ExecChunk, ExecStream};
 
-/// What a command run inside a container printed, and how it exited.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExecOutput {
-    pub exit_code: i64,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl ExecOutput {
-    pub fn success(&self) -> bool {
-        self.exit_code == 0
-    }
-
-    /// The last `n` lines of stdout and stderr together, for error messages.
-    pub fn combined_tail(&self, n: usize) -> String {
-        let lines: Vec<&str> = self.stdout.lines().chain(self.stderr.lines()).collect();
-        lines[lines.len().saturating_sub(n)..].join(" | ")
-    }
-}
-
-pub(crate) async fn run_exec(engine: &Engine, id: &str, name: &str, command: &[String]) -> Result<ExecOutput> {
-    use bollard::exec::{StartExecOptions, StartExecResults};
-    use bollard::models::ExecConfig;
-
-    let docker = engine.docker();
-    let created = docker
-        .create_exec(
-            id,
-            ExecConfig {
-                cmd: Some(command.to_vec()),
-                attach_stdout: Some(true),
-                attach_stderr: Some(true),
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(|e| Error::engine("exec create", name, e))?;
-    let started = docker
-        .start_exec(&created.id, Some(StartExecOptions { detach: false, tty: false, output_capacity: None }))
-        .await
-        .map_err(|e| Error::engine("exec start", name, e))?;
-    let mut stdout = Vec::new();
-    let mut stderr = Vec::new();
-    if let StartExecResults::Attached { mut output, .. } = started {
-        use bollard::container::LogOutput;
-        while let Some(chunk) = output.next().await {
-            match chunk.map_err(|e| Error::engine("exec output", name, e))? {
-                LogOutput::StdOut { message } | LogOutput::Console { message } => stdout.extend_from_slice(&message),
-                LogOutput::StdErr { message } => stderr.extend_from_slice(&message),
-                LogOutput::StdIn { .. } => {}
+impl Container<Ready> {
+    /// Runs `exec` (with its env, user, working directory and stdin) and collects its output.
+    pub async fn exec_with(&self, exec: Exec) -> Result<ExecOutput> {
+        let mut stream = self.exec_stream(exec).await?;
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        while let Some(chunk) = stream.next().await {
+            match chunk? {
+                ExecChunk::Stdout(bytes) => stdout.extend_from_slice(&bytes),
+                ExecChunk::Stderr(bytes) => stderr.extend_from_slice(&bytes),
             }
         }
+        Ok(ExecOutput {
+            exit_code: stream.exit_code().await?,
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        })
     }
-    let inspected = docker.inspect_exec(&created.id).await.map_err(|e| Error::engine("exec inspect", name, e))?;
-    Ok(ExecOutput {
-        exit_code: inspected.exit_code.unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-    })
+
+    /// Starts `exec` and yields its output as the command writes it (a log follower, a long
+    /// job's progress); the stdin given is written and closed first.
+    pub async fn exec_stream(&self, exec: Exec) -> Result<ExecStream> {
+        start(self.scope().engine().docker(), self.id(), self.name(), exec).await
+    }
 }

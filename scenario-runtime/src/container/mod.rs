@@ -8,26 +8,23 @@
 
 mod adopt;
 mod attach;
-pub(crate) mod copy;
-pub(crate) mod create;
-pub(crate) mod exec;
-mod exec_stream;
-pub(crate) mod logs;
-pub(crate) mod oom;
-mod ports;
+mod exec;
+mod in_scope;
+pub(crate) mod teardown;
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+pub use crate::primitives::exec::ExecOutput;
+pub use crate::primitives::exec_stream::{Exec, ExecChunk, ExecStream};
+pub use crate::primitives::ports::PublishedPorts;
 pub use attach::Origin;
-pub use exec::ExecOutput;
-pub use exec_stream::{Exec, ExecChunk, ExecStream};
-pub use ports::PublishedPorts;
 
-use crate::error::{status_of, Error, Result};
-use crate::readiness::wait::{exited, wait_ready, ProbeTarget};
+use crate::base::error::{status_of, Error, Result};
+use crate::readiness::wait::{exited, wait_ready};
+use crate::readiness::ProbeTarget;
 use crate::scope::Scope;
 use crate::spec::ContainerSpec;
 
@@ -85,7 +82,7 @@ struct Running {
     /// Set when the container was no longer running at inspection.
     exit_code: Option<i64>,
     /// The engine's start time and restart count, for the proof of readiness.
-    life: Option<crate::reuse::proof::Life>,
+    life: Option<crate::readiness::proof::Life>,
 }
 
 /// A container of a scenario in lifecycle state `S`.
@@ -143,7 +140,7 @@ impl Container<Configured> {
     async fn start_inner(self) -> Result<Container<Started>, (Container<Configured>, Error)> {
         let scope = &self.shared.scope;
         let engine = scope.engine();
-        let image = match crate::image::ensure_for(engine, &self.shared.spec, &scope.ids().session).await {
+        let image = match crate::primitives::image::ensure_for(engine, &self.shared.spec, &scope.ids().session).await {
             Ok(image) => image,
             Err(e) => return Err((self, e)),
         };
@@ -151,8 +148,14 @@ impl Container<Configured> {
             Ok(network) => network,
             Err(e) => return Err((self, e)),
         };
-        let mut body = create::create_body(&self.shared.spec, scope.ids(), &image.id, network, engine.publish_ip());
-        crate::host_alias::add_if_known(engine, network, &mut body).await;
+        let mut body = crate::primitives::create::create_body(
+            &self.shared.spec,
+            scope.ids(),
+            &image.id,
+            network,
+            engine.publish_ip(),
+        );
+        crate::primitives::host_alias::add_if_known(engine, network, &mut body).await;
         let options = bollard::query_parameters::CreateContainerOptionsBuilder::new().name(&self.shared.name).build();
         let created = match engine.docker().create_container(Some(options), body).await {
             Ok(created) => created,
@@ -166,7 +169,9 @@ impl Container<Configured> {
             }
         };
         let id = created.id;
-        if let Err(error) = copy::upload(engine, &id, &self.shared.name, &self.shared.spec.copies).await {
+        if let Err(error) =
+            crate::primitives::copy::upload(engine, &id, &self.shared.name, &self.shared.spec.copies).await
+        {
             self.abandon(&id).await;
             return Err((self, error));
         }
@@ -191,13 +196,13 @@ impl Container<Configured> {
         let existing = self.shared.scope.engine().docker().inspect_container(&self.shared.name, None).await.ok();
         let labels =
             existing.as_ref().and_then(|c| c.config.as_ref()).and_then(|c| c.labels.clone()).unwrap_or_default();
-        let detail = if labels.get(crate::labels::MANAGED).map(String::as_str) != Some("true") {
+        let detail = if labels.get(crate::base::labels::MANAGED).map(String::as_str) != Some("true") {
             " and is not managed by scenario".to_string()
         } else {
             format!(
                 " for scenario `{}` of session {}",
-                labels.get(crate::labels::SCENARIO).cloned().unwrap_or_default(),
-                labels.get(crate::labels::SESSION).cloned().unwrap_or_default()
+                labels.get(crate::base::labels::SCENARIO).cloned().unwrap_or_default(),
+                labels.get(crate::base::labels::SESSION).cloned().unwrap_or_default()
             )
         };
         Error::NameConflict {
@@ -239,17 +244,19 @@ impl<S> Container<S> {
             Some(false) => Some(state.and_then(|s| s.exit_code).unwrap_or(-1)),
             _ => None,
         };
-        let life = crate::reuse::proof::life_of(inspected);
+        let life = crate::readiness::proof::life_of(inspected);
         Running { id: id.to_string(), image_id, ports, ip, started_at, exit_code, life }
     }
 
     /// After a failed start or readiness wait: keep the logs, remove the container. Errors here
     /// are secondary to the one being reported, so they are only traced.
     async fn abandon(&self, id: &str) {
-        if let Err(e) = crate::teardown::drain_logs(&self.shared.scope, id, self.name()).await {
+        if let Err(e) = crate::container::teardown::drain_logs(&self.shared.scope, id, self.name()).await {
             tracing::warn!(container = self.name(), "could not save logs: {e}");
         }
-        if let Err(e) = crate::teardown::remove_container(&self.shared.scope, id, self.name(), Duration::ZERO).await {
+        if let Err(e) =
+            crate::container::teardown::remove_container(&self.shared.scope, id, self.name(), Duration::ZERO).await
+        {
             tracing::warn!(container = self.name(), "could not remove after a failed start: {e}");
         }
     }
@@ -307,7 +314,7 @@ impl Container<Started> {
             Ok((running, ready_after)) => {
                 if self.shared.scope.ids().reusable {
                     if let Some(life) = &running.life {
-                        crate::reuse::proof::record(id, life);
+                        crate::readiness::proof::record(id, life);
                     }
                 }
                 Ok(self.with(Ready { running, ready_after }))
@@ -386,18 +393,19 @@ impl Container<Ready> {
         T: Into<String>,
     {
         let command: Vec<String> = command.into_iter().map(Into::into).collect();
-        exec::run_exec(self.shared.scope.engine(), self.id(), self.name(), &command).await
+        crate::primitives::exec::run_exec(self.shared.scope.engine(), self.id(), self.name(), &command).await
     }
 
     /// The bytes of the file `path` inside the container.
     pub async fn copy_from(&self, path: &str) -> Result<Vec<u8>> {
-        copy::file_bytes(self.shared.scope.engine(), self.id(), self.name(), path).await
+        crate::primitives::copy::file_bytes(self.shared.scope.engine(), self.id(), self.name(), path).await
     }
 
     /// Copies the file or folder `path` of the container into the host folder `host_dir`
     /// (created if missing); returns the host path of the copy (`host_dir/<name>`).
     pub async fn copy_from_to(&self, path: &str, host_dir: impl AsRef<Path>) -> Result<PathBuf> {
-        copy::to_host(self.shared.scope.engine(), self.id(), self.name(), path, host_dir.as_ref()).await
+        crate::primitives::copy::to_host(self.shared.scope.engine(), self.id(), self.name(), path, host_dir.as_ref())
+            .await
     }
 
     /// For drain hooks: copies `path` of the container into the artifacts folder, next to the
@@ -409,19 +417,20 @@ impl Container<Ready> {
 
     /// Everything the container wrote to stdout and stderr so far.
     pub async fn logs(&self) -> Result<String> {
-        let bytes = logs::read_logs(self.shared.scope.engine(), self.id(), self.name(), None, None).await?;
+        let bytes =
+            crate::primitives::logs::read_logs(self.shared.scope.engine(), self.id(), self.name(), None, None).await?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     /// The last `lines` lines of the container's output, formatted for quoting.
     pub async fn log_tail(&self, lines: usize) -> String {
-        logs::log_tail(self.shared.scope.engine(), self.id(), lines).await
+        crate::primitives::logs::log_tail(self.shared.scope.engine(), self.id(), lines).await
     }
 
     /// Writes the container's logs to the artifacts folder; the container keeps running.
     pub async fn drain(self) -> Result<Container<Drained>> {
         let id = self.state.running.id.clone();
-        let log_path = crate::teardown::drain_logs(&self.shared.scope, &id, self.name()).await?;
+        let log_path = crate::container::teardown::drain_logs(&self.shared.scope, &id, self.name()).await?;
         Ok(self.with(Drained { id, log_path }))
     }
 }
@@ -438,7 +447,7 @@ impl Container<Drained> {
 
     /// Stops (within the spec's stop timeout) and removes the container with its anonymous volumes.
     pub async fn remove(self) -> Result<Removed> {
-        crate::teardown::remove_container(
+        crate::container::teardown::remove_container(
             &self.shared.scope,
             &self.state.id,
             self.name(),

@@ -5,7 +5,8 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use super::{InScenario, ScenarioDef};
-use crate::{Container, Ready, Scope};
+use crate::container::{Container, Ready};
+use crate::scope::Scope;
 
 /// The running containers of one scenario instance, shared by its tests.
 #[derive(Debug)]
@@ -65,17 +66,21 @@ impl<S: ScenarioDef> Env<S> {
         })
     }
 
-    /// A fresh, ready container `C` of the calling test's own, reachable from the scenario's other
-    /// containers by its [`alias`](crate::pool::FreshContainer::alias) (`cache-1f2e3d4c`). With
-    /// the pre-start pool on (`--prestart-pool`, for `#[container(prestart = N)]`) it is taken
-    /// from the pool (a network connect and a quick readiness probe); otherwise, or with the pool
-    /// empty, it is started directly. It is removed when released, dropped, or its test ends.
-    pub async fn fresh<C: InScenario<S>>(&self) -> crate::Result<crate::pool::FreshContainer> {
-        crate::pool::harness::fresh(self.scope(), C::NAME, C::spec).await
-    }
-
     /// The scope (network, labels, artifacts folder) of this scenario instance.
     pub fn scope(&self) -> &Scope {
         &self.inner.0.scope
+    }
+}
+
+impl<S: ScenarioDef> Env<S> {
+    /// The name containers of this scenario reach the test process by: `host.docker.internal`.
+    pub fn host_alias(&self) -> &'static str {
+        crate::primitives::host_alias::HOST_ALIAS
+    }
+
+    /// A listener the scenario's containers reach as `host.docker.internal:<its port>`; see
+    /// [`Scope::listen_for_containers`](crate::scope::Scope::listen_for_containers).
+    pub async fn listen_for_containers(&self) -> crate::base::error::Result<tokio::net::TcpListener> {
+        self.scope().listen_for_containers().await
     }
 }

@@ -10,9 +10,9 @@ pub use env::Env;
 pub use hooks::{BoxError, HookFuture, HookResult, IntoTestResult, TestResult};
 pub use registry::{ContainerEntry, ScenarioRegistration, TestRegistration};
 
+use crate::container::Container;
+use crate::container::Ready;
 use crate::spec::ContainerSpec;
-use crate::Container;
-use crate::Ready;
 
 /// A container type declared with `#[container(...)]`.
 #[diagnostic::on_unimplemented(

@@ -5,8 +5,8 @@ use std::future::Future;
 use std::pin::Pin;
 
 use super::{ContainerDef, HookFuture, TestResult};
+use crate::container::{Container, Ready};
 use crate::spec::ContainerSpec;
-use crate::{Container, Ready};
 
 /// Type-erased view of one container declaration.
 #[derive(Clone, Copy)]

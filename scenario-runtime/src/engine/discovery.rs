@@ -11,7 +11,7 @@ use std::path::Path;
 
 use super::context;
 use super::endpoint::Endpoint;
-use crate::error::Error;
+use crate::base::error::Error;
 
 /// Overrides the publish address of the engine found here (`SCENARIO_DOCKER_HOSTS` entries take
 /// `?publish=` instead).

@@ -11,7 +11,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use super::context;
-use crate::error::Error;
+use crate::base::error::Error;
 
 /// Where published ports go on an engine of this machine: its loopback only.
 pub const LOOPBACK: &str = "127.0.0.1";

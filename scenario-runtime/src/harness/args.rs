@@ -3,7 +3,7 @@
 
 use libtest_mimic::Arguments;
 
-use crate::settings::{self, SettingError};
+use crate::base::settings::{self, SettingError};
 
 /// The project's options, from flags and their environment variables.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -5,8 +5,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::settings::split_endpoints;
-use crate::{Engine, SessionId};
+use crate::base::identity::SessionId;
+use crate::base::settings::split_endpoints;
+use crate::engine::Engine;
 
 pub(crate) struct Engines {
     endpoints: Vec<Option<String>>,

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 
+use crate::container::{Container, Ready};
 use crate::launch::RunningEnv;
-use crate::{Container, Ready};
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
 static FOLLOWERS: Mutex<Vec<tokio::task::JoinHandle<()>>> = Mutex::new(Vec::new());

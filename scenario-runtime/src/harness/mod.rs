@@ -49,7 +49,7 @@ pub fn main() -> ExitCode {
         return libtest_mimic::run(&arguments, trials).exit_code();
     }
 
-    crate::progress::enable(crate::progress::mode_from_env());
+    crate::base::progress::enable(crate::base::progress::mode_from_env());
     follow::enable(options.follow_logs);
     let mut selected: HashMap<&str, usize> = HashMap::new();
     for test in &catalog.tests {
@@ -87,7 +87,7 @@ pub fn main() -> ExitCode {
     }
     if options.prestart_pool {
         // Under nextest the pool is shared by the session's processes: leave what is left to them.
-        crate::pool::harness::plan(&catalog.scenarios, &selected, ownership(&options) == Ownership::SharedBySession);
+        crate::pool::prestart::plan(&catalog.scenarios, &selected, ownership(&options) == Ownership::SharedBySession);
     }
     let runner = Arc::new(Runner::new(ownership(&options), &catalog.scenarios, &plans));
     interrupt_lands_everything(&runner);
@@ -102,7 +102,7 @@ pub fn main() -> ExitCode {
         .collect();
     let conclusion = libtest_mimic::run(&arguments, trials);
     runner.finish();
-    crate::progress::finish();
+    crate::base::progress::finish();
     conclusion.exit_code()
 }
 
@@ -111,7 +111,7 @@ pub fn main() -> ExitCode {
 /// and the run stops; unknown `SCENARIO_` names are warnings.
 fn checked_command_line() -> Result<(libtest_mimic::Arguments, Options), ExitCode> {
     let vars = std::env::vars_os().map(|(k, v)| (k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned()));
-    let checked = crate::settings::check_environment(vars);
+    let checked = crate::base::settings::check_environment(vars);
     for line in &checked.unknown {
         eprintln!("warning: {line}");
     }
@@ -169,7 +169,7 @@ fn interrupt_lands_everything(runner: &Arc<Runner>) {
                  `cargo scenario prune` then)"
             ),
         }
-        crate::progress::finish();
+        crate::base::progress::finish();
         std::process::exit(130);
     });
 }

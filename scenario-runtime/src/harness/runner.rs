@@ -13,10 +13,12 @@ use libtest_mimic::Failed;
 use super::engines::Engines;
 use super::failure;
 use super::instances::{Instances, Sharing};
+use crate::base::identity::{ProjectId, SessionId};
+use crate::base::labels::ScopeIds;
 use crate::declare::env::ErasedEnv;
 use crate::declare::{ScenarioRegistration, TestRegistration};
 use crate::launch::{self, LaunchMode};
-use crate::{ProjectId, Scope, ScopeIds, SessionId};
+use crate::scope::Scope;
 
 /// How this process relates to the containers it starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,9 +112,9 @@ impl Runner {
     pub fn run_test(self: &Arc<Self>, test: &'static TestRegistration) -> Result<(), Failed> {
         let run = &self.runs[test.module_path];
         self.runtime.block_on(async {
-            crate::pool::harness::test_started(run.scenario);
+            crate::pool::prestart::test_started(run.scenario);
             let outcome = self.run_on_an_instance(run, test).await;
-            crate::pool::harness::test_finished(run.scenario).await;
+            crate::pool::prestart::test_finished(run.scenario).await;
             if run.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
                 let runner = self.clone();
                 let landing = self.runtime.spawn(async move { runner.land(&runner.runs[test.module_path]).await });
@@ -165,7 +167,7 @@ impl Runner {
 
     pub async fn land_all(&self) {
         futures_util::future::join_all(self.runs.values().map(|run| self.land(run))).await;
-        crate::pool::harness::shutdown().await;
+        crate::pool::prestart::shutdown().await;
         super::follow::finish().await;
     }
 
@@ -188,7 +190,7 @@ impl Runner {
     async fn start(&self, run: &ScenarioRun, instance: u32) -> Result<ErasedEnv, Arc<String>> {
         let scenario = run.scenario;
         let engine = self.engines.for_instance(instance, &self.session).await?;
-        crate::pool::harness::engine_ready(&engine, &self.session, &self.project);
+        crate::pool::prestart::engine_ready(&engine, &self.session, &self.project);
         let ids = ScopeIds::new(self.session.clone(), self.project.clone(), scenario.name)
             .instance(instance)
             .reusable(self.ownership == Ownership::Reuse);
@@ -226,7 +228,7 @@ impl Runner {
     async fn land_instance(&self, run: &ScenarioRun, instance: u32, state: &tokio::sync::Mutex<State>) {
         let mut state = state.lock().await;
         let State::Running(env) = std::mem::replace(&mut *state, State::Landed) else { return };
-        crate::pool::harness::land(env.running().scope()).await;
+        crate::pool::prestart::land(env.running().scope()).await;
         let keep_alive = self.ownership != Ownership::Exclusive;
         let name = format!("{}{}", run.scenario.name, instance_suffix(run, instance));
         match env.into_inner() {
@@ -240,7 +242,7 @@ impl Runner {
                 let scope = env.running().scope().clone();
                 drop(env);
                 let filters = scope.ids().label_filter().remove("label").unwrap_or_default();
-                if let Err(e) = crate::cleanup::remove_labelled(scope.engine(), &filters).await {
+                if let Err(e) = crate::primitives::cleanup::remove_labelled(scope.engine(), &filters).await {
                     eprintln!("scenario {name}: teardown: {e}");
                 }
             }

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
+use crate::base::error::{Error, Result};
 use crate::declare::ContainerEntry;
-use crate::error::{Error, Result};
 
 /// Checks that every dependency is a container of the scenario and that there is no cycle.
 pub(crate) fn check(entries: &[ContainerEntry]) -> Result<()> {
@@ -65,8 +65,9 @@ pub(crate) fn check(entries: &[ContainerEntry]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::container::{Container, Ready};
     use crate::declare::HookFuture;
-    use crate::{Container, ContainerSpec, Ready};
+    use crate::spec::ContainerSpec;
 
     fn noop(_: &Container<Ready>) -> HookFuture<'_> {
         Box::pin(async { Ok(()) })

@@ -11,12 +11,14 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::{BoxFuture, FutureExt, Shared};
 
+use crate::base::error::{Error, Result};
 use crate::container::Origin;
+use crate::container::{Container, Ready};
 pub use crate::declare::env::RunningEnv;
 use crate::declare::ContainerEntry;
-use crate::error::{Error, Result};
 use crate::reuse::Staleness;
-use crate::{Container, ContainerSpec, Ready, Scope};
+use crate::scope::Scope;
+use crate::spec::ContainerSpec;
 
 /// How containers whose names are taken are treated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -205,8 +207,9 @@ async fn plan(
 
     let engine = scope.engine();
     let session = &scope.ids().session;
-    let images =
-        futures_util::future::join_all(specs.iter().map(|spec| crate::image::ensure_for(engine, spec, session)));
+    let images = futures_util::future::join_all(
+        specs.iter().map(|spec| crate::primitives::image::ensure_for(engine, spec, session)),
+    );
     let (found, images) = tokio::join!(crate::reuse::survey(scope), images);
     let found = found?;
     let mut decisions = Vec::with_capacity(entries.len());
@@ -249,7 +252,7 @@ async fn prove_reusable(
     decisions: &mut [(&'static str, Staleness)],
     found: &HashMap<String, crate::reuse::Found>,
 ) -> HashMap<&'static str, (bool, Arc<bollard::models::ContainerInspectResponse>)> {
-    use crate::reuse::proof::{self, Proof};
+    use crate::readiness::proof::{self, Proof};
     let candidates: Vec<(&'static str, &crate::reuse::Found)> = decisions
         .iter()
         .filter(|(_, staleness)| staleness.is_reusable())
@@ -300,7 +303,7 @@ async fn bring_up(
             match adopted.wait_ready().await {
                 Ok(ready) => return Ok((ready, Outcome::Attached)),
                 // Removed since the survey saw it: start it like a missing one.
-                Err(Error::Engine { source, .. }) if crate::error::status_of(&source) == Some(404) => {}
+                Err(Error::Engine { source, .. }) if crate::base::error::status_of(&source) == Some(404) => {}
                 Err(e) => return Err(e),
             }
         }
@@ -312,7 +315,7 @@ async fn bring_up(
                 (started, Origin::Attached) => (started, Outcome::Attached),
             },
             Plan::Recreate { stale_id, why } => {
-                crate::teardown::remove_container(scope, &stale_id, entry.name, Duration::ZERO).await?;
+                crate::container::teardown::remove_container(scope, &stale_id, entry.name, Duration::ZERO).await?;
                 match configured.start_or_attach().await? {
                     (started, Origin::Created) => (started, Outcome::Restarted(why)),
                     // Another process recreated it first: theirs is fresh.

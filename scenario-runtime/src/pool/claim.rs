@@ -7,9 +7,9 @@ use std::time::Instant;
 
 use super::fresh::{register, unregister, FreshContainer};
 use super::names::{fresh_alias, PoolIds};
+use crate::base::error::{status_of, Error, Result};
 use crate::container::{Container, Started};
 use crate::engine::Engine;
-use crate::error::{status_of, Error, Result};
 use crate::scope::Scope;
 use crate::spec::ContainerSpec;
 

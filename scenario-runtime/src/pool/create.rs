@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
+use crate::base::error::{status_of, Error, Result};
+use crate::base::labels::{self, ScopeIds};
 use crate::engine::Engine;
-use crate::error::{status_of, Error, Result};
-use crate::labels::{self, ScopeIds};
 use crate::spec::ContainerSpec;
 
 /// A container this process created and started.
@@ -28,15 +28,15 @@ pub(crate) struct Request<'a> {
 /// Creates and starts the container; `None` if the name is taken (another process fills that
 /// slot). A container that fails to start is removed again. Errors name `label`.
 pub(crate) async fn create_and_start(engine: &Engine, request: Request<'_>, label: &str) -> Result<Option<Created>> {
-    let image = crate::image::ensure_for(engine, request.spec, &request.ids.session).await?;
-    let mut body = crate::container::create::create_body(
+    let image = crate::primitives::image::ensure_for(engine, request.spec, &request.ids.session).await?;
+    let mut body = crate::primitives::create::create_body(
         request.spec,
         request.ids,
         &image.id,
         request.network,
         engine.publish_ip(),
     );
-    crate::host_alias::add_if_known(engine, request.network, &mut body).await;
+    crate::primitives::host_alias::add_if_known(engine, request.network, &mut body).await;
     let all_labels = body.labels.get_or_insert_with(HashMap::new);
     // Fresh containers are never kept for reuse, whatever the scenario's scope is.
     all_labels.remove(labels::REUSE);
@@ -55,7 +55,7 @@ pub(crate) async fn create_and_start(engine: &Engine, request: Request<'_>, labe
         Err(e) if status_of(&e) == Some(409) => return Ok(None),
         Err(e) => return Err(Error::engine("create", label, e)),
     };
-    let started = match crate::container::copy::upload(engine, &id, label, &request.spec.copies).await {
+    let started = match crate::primitives::copy::upload(engine, &id, label, &request.spec.copies).await {
         Ok(()) => docker.start_container(&id, None).await.map_err(|e| Error::engine("start", label, e)),
         Err(e) => Err(e),
     };

@@ -9,9 +9,9 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::base::error::{status_of, Error, Result};
 use crate::container::{Container, Ready, Removed};
 use crate::engine::Engine;
-use crate::error::{status_of, Error, Result};
 
 /// A ready container of its own for one test: from the pre-started pool (a network connect and a
 /// quick readiness probe) or started for it. It answers to [`alias`](Self::alias) on the
@@ -98,7 +98,7 @@ impl Drop for FreshContainer {
                 tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
             runtime.block_on(async {
                 let engine = Engine::connect_to(owned.engine.endpoint()).await.map_err(|e| e.to_string())?;
-                if let Ok(logs) = crate::container::logs::read_logs(&engine, &id, &owned.label, None, None).await {
+                if let Ok(logs) = crate::primitives::logs::read_logs(&engine, &id, &owned.label, None, None).await {
                     if let Some(dir) = log_path.parent() {
                         let _ = std::fs::create_dir_all(dir);
                     }
@@ -117,7 +117,7 @@ impl Drop for FreshContainer {
 }
 
 fn log_path(container: &Container<Ready>) -> std::path::PathBuf {
-    container.scope().artifacts_dir().join(format!("{}.log", crate::identity::sanitize(container.name())))
+    container.scope().artifacts_dir().join(format!("{}.log", crate::base::identity::sanitize(container.name())))
 }
 
 /// Drain (logs to artifacts), then removal even if the drain failed.
@@ -125,7 +125,7 @@ async fn finish(container: Container<Ready>) -> Result<Removed> {
     let (scope, id, name) = (container.scope().clone(), container.id().to_string(), container.name().to_string());
     let result = match container.drain().await {
         Ok(drained) => drained.remove().await,
-        Err(e) => crate::teardown::remove_container(&scope, &id, &name, Duration::ZERO).await.and(Err(e)),
+        Err(e) => crate::container::teardown::remove_container(&scope, &id, &name, Duration::ZERO).await.and(Err(e)),
     };
     if result.is_ok() {
         unregister(&id);

@@ -12,13 +12,14 @@
 //! Everything a pool creates carries the managed and session labels (the reaper removes it after
 //! a crash), `dev.scenario.pool=<container>-<spec hash>` and `dev.scenario.fresh=true`. Under
 //! the harness, `--prestart-pool` or `SCENARIO_POOL=1` turns pools on for every container
-//! declared with `prestart = N` (see `harness`).
+//! declared with `prestart = N` (see `prestart`).
 
 mod claim;
 mod create;
+mod env;
 mod fresh;
-pub(crate) mod harness;
 mod names;
+pub(crate) mod prestart;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -31,11 +32,11 @@ use tokio::task::JoinSet;
 pub use fresh::FreshContainer;
 pub(crate) use fresh::{scoped, sweep, sweep_all};
 
+use crate::base::error::{Error, Result};
+use crate::base::identity::{ProjectId, SessionId};
+use crate::base::labels;
 use crate::container::{Container, Started};
 use crate::engine::Engine;
-use crate::error::{Error, Result};
-use crate::identity::{ProjectId, SessionId};
-use crate::labels;
 use crate::scope::Scope;
 use crate::spec::{ContainerSpec, Mount};
 use names::PoolIds;

@@ -13,8 +13,8 @@
 //! that sorts first, so joining a scenario network is a plain connect rather than a gateway move
 //! (measured: 47 ms against 127 ms). Ports are read again after the connect either way.
 
-use crate::identity::{sanitize, short_hash, ProjectId, SessionId};
-use crate::labels::ScopeIds;
+use crate::base::identity::{sanitize, short_hash, ProjectId, SessionId};
+use crate::base::labels::ScopeIds;
 use crate::spec::ContainerSpec;
 
 /// The scope name of the pool's network and containers.
@@ -67,10 +67,10 @@ impl PoolIds {
     /// Label filters (`key=value`) selecting this pool's containers, claimed or not.
     pub fn label_filters(&self) -> Vec<String> {
         vec![
-            format!("{}=true", crate::labels::MANAGED),
-            format!("{}={}", crate::labels::SESSION, self.ids.session),
-            format!("{}={}", crate::labels::PROJECT, self.ids.project),
-            format!("{}={}", crate::labels::POOL, self.key),
+            format!("{}=true", crate::base::labels::MANAGED),
+            format!("{}={}", crate::base::labels::SESSION, self.ids.session),
+            format!("{}={}", crate::base::labels::PROJECT, self.ids.project),
+            format!("{}={}", crate::base::labels::POOL, self.key),
         ]
     }
 }

@@ -1,35 +1,16 @@
 //! Combined readiness: `all(...)` holds when every part does, `any(...)` when one does. The parts
 //! run concurrently, each under its own timeout, so an error names the part still waiting.
 
-use std::fmt;
 use std::time::Duration;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
-use super::wait::{probe, LastSeen, ProbeEnd, ProbeTarget, ERROR_LOG_LINES};
-use super::{Readiness, Strategy};
-use crate::container::logs::log_tail;
-use crate::error::{Error, Result};
-
-/// The whole outlasts its slowest part by this much, so a part's own timeout is what fires.
-const SLACK: Duration = Duration::from_secs(1);
-
-pub(super) fn of(parts: impl IntoIterator<Item = Readiness>, combine: fn(Vec<Readiness>) -> Strategy) -> Readiness {
-    let parts: Vec<Readiness> = parts.into_iter().collect();
-    let slowest = parts.iter().map(|p| p.timeout).max().unwrap_or(Duration::ZERO);
-    Readiness { strategy: combine(parts), timeout: slowest + SLACK }
-}
-
-pub(super) fn describe(f: &mut fmt::Formatter<'_>, how: &str, parts: &[Readiness]) -> fmt::Result {
-    write!(f, "{how} (")?;
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            write!(f, "; ")?;
-        }
-        write!(f, "{part}")?;
-    }
-    write!(f, ")")
-}
+use super::probe;
+use super::target::{LastSeen, ProbeEnd, ProbeTarget};
+use crate::base::error::{Error, Result};
+use crate::primitives::logs::log_tail;
+use crate::primitives::logs::ERROR_LOG_LINES;
+use crate::spec::readiness::{Readiness, Strategy};
 
 /// How one part ended.
 enum PartEnd {
@@ -123,24 +104,5 @@ async fn timed_out(target: &ProbeTarget<'_>, strategy: String, part: &Readiness,
         waited: part.timeout,
         last_probe: if last_probe.is_empty() { last_probe } else { format!(" (last probe: {last_probe})") },
         log_tail: log_tail(target.engine, target.id, ERROR_LOG_LINES).await,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_whole_outlasts_its_slowest_part_and_reads_as_its_parts() {
-        let all = Readiness::all([
-            Readiness::port(5432).timeout(Duration::from_secs(5)),
-            Readiness::log("up").timeout(Duration::from_secs(20)),
-        ]);
-        assert_eq!(all.timeout, Duration::from_secs(21));
-        assert_eq!(all.ports_used(), [5432]);
-        assert_eq!(all.to_string(), "all of (TCP port 5432 to answer; log line containing \"up\")");
-        let any = Readiness::any([Readiness::http(80, "/").body_contains("ok"), Readiness::port(81)]);
-        assert_eq!(any.ports_used(), [80, 81]);
-        assert!(any.to_string().contains("with a body containing \"ok\""), "{any}");
     }
 }

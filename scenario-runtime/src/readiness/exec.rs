@@ -1,8 +1,8 @@
 //! The exec strategy: run a command inside the container until it exits 0.
 
-use super::wait::{Backoff, LastSeen, ProbeEnd, ProbeTarget};
-use crate::container::exec::run_exec;
-use crate::error::Result;
+use super::target::{Backoff, LastSeen, ProbeEnd, ProbeTarget};
+use crate::base::error::Result;
+use crate::primitives::exec::run_exec;
 
 pub(super) async fn wait_for_exit_zero(
     target: &ProbeTarget<'_>,

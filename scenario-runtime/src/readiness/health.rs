@@ -3,8 +3,8 @@
 
 use futures_util::StreamExt;
 
-use super::wait::{LastSeen, ProbeEnd, ProbeTarget};
-use crate::error::{Error, Result};
+use super::target::{LastSeen, ProbeEnd, ProbeTarget};
+use crate::base::error::{Error, Result};
 
 pub(super) async fn wait_for_healthy(target: &ProbeTarget<'_>, seen: &LastSeen) -> Result<ProbeEnd> {
     use bollard::query_parameters::EventsOptionsBuilder;

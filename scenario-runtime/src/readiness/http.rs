@@ -7,9 +7,9 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::wait::{Backoff, LastSeen, ProbeEnd, ProbeTarget};
-use super::StatusMatch;
-use crate::error::Result;
+use super::target::{Backoff, LastSeen, ProbeEnd, ProbeTarget};
+use crate::base::error::Result;
+use crate::spec::readiness::StatusMatch;
 
 /// One request may take this long before it counts as a failed attempt.
 const ATTEMPT_LIMIT: Duration = Duration::from_secs(2);

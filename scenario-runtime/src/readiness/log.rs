@@ -2,9 +2,9 @@
 
 use futures_util::StreamExt;
 
-use super::wait::{LastSeen, ProbeEnd, ProbeTarget};
-use super::LogSource;
-use crate::error::{Error, Result};
+use super::target::{LastSeen, ProbeEnd, ProbeTarget};
+use crate::base::error::{Error, Result};
+use crate::spec::readiness::LogSource;
 
 pub(super) async fn wait_for_line(
     target: &ProbeTarget<'_>,

@@ -1,235 +1,45 @@
-//! How the runtime decides that a started container serves: the strategies a spec can name, each
-//! with a timeout. The waiting itself lives in `wait`; each probe in its own module.
+//! Proving that a started container serves: one probe per strategy of `spec::readiness`, the wait
+//! that runs them until they pass (or the container exits), and the records of readiness proven
+//! before (`proof`), which let a reuse run skip replaying a log.
 
 mod combined;
 mod exec;
 mod health;
 mod http;
 mod log;
+pub(crate) mod proof;
+mod target;
 mod tcp;
 pub(crate) mod wait;
 
-use std::fmt;
-use std::time::Duration;
+pub(crate) use target::ProbeTarget;
+use target::{exit_code, LastSeen, ProbeEnd};
 
-/// Default time a container gets to become ready.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+use crate::base::error::Result;
+use crate::spec::readiness::Strategy;
 
-/// Which output streams a log strategy reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LogSource {
-    Both,
-    Stdout,
-    Stderr,
-}
-
-/// Which HTTP statuses count as ready.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StatusMatch {
-    /// Any 2xx.
-    Success,
-    Exactly(u16),
-}
-
-impl StatusMatch {
-    fn accepts(self, status: u16) -> bool {
-        match self {
-            StatusMatch::Success => (200..300).contains(&status),
-            StatusMatch::Exactly(expected) => status == expected,
+/// Runs the probe of `strategy` until it passes or gives up.
+async fn probe(target: &ProbeTarget<'_>, strategy: &Strategy, seen: &LastSeen) -> Result<ProbeEnd> {
+    match strategy {
+        Strategy::None => Ok(ProbeEnd::Ready),
+        Strategy::Log { text, occurrences, source } => {
+            self::log::wait_for_line(target, text, *occurrences, *source, seen).await
         }
-    }
-}
-
-/// The kinds of evidence that a container is ready.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Strategy {
-    /// Ready once started.
-    None,
-    /// A line containing `text` appeared `occurrences` times (the log stream is followed, not polled).
-    Log { text: String, occurrences: usize, source: LogSource },
-    /// A TCP service answers on the container port. A connect to the published port alone is not
-    /// enough: docker-proxy accepts before anything in the container listens.
-    Port { port: u16 },
-    /// `GET path` on the container port answers with a matching status (and, when `body` is
-    /// set, a body containing that text).
-    Http { port: u16, path: String, status: StatusMatch, body: Option<String> },
-    /// Docker's healthcheck (the spec's or the image's) reports healthy.
-    Healthy,
-    /// A command run inside the container exits 0.
-    Exec { command: Vec<String> },
-    /// The container runs to completion and exits 0 (a one-shot job: a migration, a seed).
-    /// Compose's `service_completed_successfully`; any other exit code fails the wait.
-    Completed,
-    /// Every part holds, each within its own timeout (`Readiness::all`).
-    All(Vec<Readiness>),
-    /// One part holds, each trying within its own timeout (`Readiness::any`).
-    Any(Vec<Readiness>),
-}
-
-/// A readiness strategy with its timeout.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Readiness {
-    pub strategy: Strategy,
-    pub timeout: Duration,
-}
-
-impl Readiness {
-    /// Whether the strategy is proven by reading the container's log.
-    pub(crate) fn reads_the_log(&self) -> bool {
-        matches!(self.strategy, Strategy::Log { .. })
-    }
-
-    fn of(strategy: Strategy) -> Readiness {
-        Readiness { strategy, timeout: DEFAULT_TIMEOUT }
-    }
-
-    /// Ready as soon as the container runs.
-    pub fn none() -> Readiness {
-        Readiness::of(Strategy::None)
-    }
-
-    /// Ready when a line on stdout or stderr contains `text`.
-    pub fn log(text: impl Into<String>) -> Readiness {
-        Readiness::of(Strategy::Log { text: text.into(), occurrences: 1, source: LogSource::Both })
-    }
-
-    /// Ready when a TCP service answers on `port` (which the spec must publish).
-    pub fn port(port: u16) -> Readiness {
-        Readiness::of(Strategy::Port { port })
-    }
-
-    /// Ready when `GET path` on `port` answers 2xx.
-    pub fn http(port: u16, path: impl Into<String>) -> Readiness {
-        Readiness::of(Strategy::Http { port, path: path.into(), status: StatusMatch::Success, body: None })
-    }
-
-    /// Ready when Docker's healthcheck reports healthy.
-    pub fn healthy() -> Readiness {
-        Readiness::of(Strategy::Healthy)
-    }
-
-    /// Ready when `command` run inside the container exits 0.
-    pub fn exec<I, S>(command: I) -> Readiness
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        Readiness::of(Strategy::Exec { command: command.into_iter().map(Into::into).collect() })
-    }
-
-    /// Ready when the container has exited with code 0: for one-shot jobs that others wait for
-    /// (compose's `condition: service_completed_successfully`). A kept-alive one that exited 0
-    /// is reused as done, not restarted.
-    pub fn completed() -> Readiness {
-        Readiness::of(Strategy::Completed)
-    }
-
-    /// Does the container run to completion rather than keep serving?
-    pub fn runs_to_completion(&self) -> bool {
-        self.strategy == Strategy::Completed
-    }
-
-    pub fn timeout(mut self, timeout: Duration) -> Readiness {
-        self.timeout = timeout;
-        self
-    }
-
-    /// For a log strategy: wait for the `n`th matching line (postgres prints its ready line twice).
-    pub fn times(mut self, n: usize) -> Readiness {
-        if let Strategy::Log { occurrences, .. } = &mut self.strategy {
-            *occurrences = n.max(1);
+        Strategy::Port { port } => self::tcp::wait_for_port(target, *port, seen).await,
+        Strategy::Http { port, path, status, body } => {
+            self::http::wait_for_status(target, *port, path, *status, body.as_deref(), seen).await
         }
-        self
-    }
-
-    /// For a log strategy: read only this stream.
-    pub fn from(mut self, only: LogSource) -> Readiness {
-        if let Strategy::Log { source, .. } = &mut self.strategy {
-            *source = only;
-        }
-        self
-    }
-
-    /// For an HTTP strategy: require exactly this status.
-    pub fn status(mut self, expected: u16) -> Readiness {
-        if let Strategy::Http { status, .. } = &mut self.strategy {
-            *status = StatusMatch::Exactly(expected);
-        }
-        self
-    }
-
-    /// For an HTTP strategy: also require the answer's body to contain `text`.
-    pub fn body_contains(mut self, text: impl Into<String>) -> Readiness {
-        if let Strategy::Http { body, .. } = &mut self.strategy {
-            *body = Some(text.into());
-        }
-        self
-    }
-
-    /// Ready when every part is, each within its own timeout; the whole waits as long as its
-    /// slowest part may (unless given a `.timeout` of its own).
-    pub fn all(parts: impl IntoIterator<Item = Readiness>) -> Readiness {
-        combined::of(parts, Strategy::All)
-    }
-
-    /// Ready when any part is; each part tries within its own timeout.
-    pub fn any(parts: impl IntoIterator<Item = Readiness>) -> Readiness {
-        combined::of(parts, Strategy::Any)
-    }
-
-    /// The (first) container port the strategy talks to, if any.
-    pub fn port_used(&self) -> Option<u16> {
-        self.ports_used().into_iter().next()
-    }
-
-    /// Every container port the strategy, or any part of it, talks to.
-    pub fn ports_used(&self) -> Vec<u16> {
-        match &self.strategy {
-            Strategy::Port { port } | Strategy::Http { port, .. } => vec![*port],
-            Strategy::All(parts) | Strategy::Any(parts) => parts.iter().flat_map(Readiness::ports_used).collect(),
-            _ => Vec::new(),
-        }
-    }
-}
-
-impl Default for Readiness {
-    fn default() -> Self {
-        Readiness::none()
-    }
-}
-
-impl fmt::Display for Readiness {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.strategy {
-            Strategy::None => write!(f, "nothing (ready when running)"),
-            Strategy::Log { text, occurrences, source } => {
-                write!(f, "log line containing {text:?}")?;
-                if *occurrences > 1 {
-                    write!(f, " ({occurrences} times)")?;
-                }
-                match source {
-                    LogSource::Both => Ok(()),
-                    LogSource::Stdout => write!(f, " on stdout"),
-                    LogSource::Stderr => write!(f, " on stderr"),
-                }
+        Strategy::All(parts) => Box::pin(self::combined::wait_all(target, parts, seen)).await,
+        Strategy::Any(parts) => Box::pin(self::combined::wait_any(target, parts, seen)).await,
+        Strategy::Healthy => self::health::wait_for_healthy(target, seen).await,
+        Strategy::Exec { command } => self::exec::wait_for_exit_zero(target, command, seen).await,
+        // A non-zero exit is reported by the caller as an exit before readiness.
+        Strategy::Completed => match exit_code(target).await? {
+            0 => Ok(ProbeEnd::Ready),
+            code => {
+                seen.set(format!("exit code {code}"));
+                Ok(ProbeEnd::Exhausted)
             }
-            Strategy::Port { port } => write!(f, "TCP port {port} to answer"),
-            Strategy::Http { port, path, status, body } => {
-                match status {
-                    StatusMatch::Success => write!(f, "HTTP 2xx from GET {path} on port {port}"),
-                    StatusMatch::Exactly(s) => write!(f, "HTTP {s} from GET {path} on port {port}"),
-                }?;
-                match body {
-                    Some(text) => write!(f, " with a body containing {text:?}"),
-                    None => Ok(()),
-                }
-            }
-            Strategy::All(parts) => combined::describe(f, "all of", parts),
-            Strategy::Any(parts) => combined::describe(f, "any of", parts),
-            Strategy::Healthy => write!(f, "Docker healthcheck to report healthy"),
-            Strategy::Exec { command } => write!(f, "`{}` to exit 0", command.join(" ")),
-            Strategy::Completed => write!(f, "the container to run to completion with exit code 0"),
-        }
+        },
     }
 }

@@ -9,8 +9,8 @@ use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 
-use super::wait::{Backoff, LastSeen, ProbeEnd, ProbeTarget};
-use crate::error::Result;
+use super::target::{Backoff, LastSeen, ProbeEnd, ProbeTarget};
+use crate::base::error::Result;
 
 /// A container address that neither accepts nor refuses within this is not routable from here.
 const DIRECT_CONNECT_LIMIT: Duration = Duration::from_millis(250);

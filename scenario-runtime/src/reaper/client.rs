@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use super::config;
 use super::lock::SessionLock;
-use super::paths::{self, ReaperPaths};
 use super::protocol::read_hello;
 use super::spawn::spawn_reaper;
+use crate::base::error::{Error, Result};
+use crate::base::identity::SessionId;
+use crate::base::paths::{self, ReaperPaths};
 use crate::engine::Engine;
-use crate::error::{Error, Result};
-use crate::identity::SessionId;
 
 /// How long a client waits for a reaper's greeting; a fresh one answers within milliseconds.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);

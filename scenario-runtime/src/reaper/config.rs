@@ -47,7 +47,7 @@ pub mod env {
 /// Whether `SCENARIO_REAPER` turns the reaper off.
 pub(crate) fn disabled() -> bool {
     // A bad value never gets here: the harness checks every setting before it starts.
-    std::env::var(env::SWITCH).ok().and_then(|v| crate::settings::parse_switch(&v).ok()) == Some(false)
+    std::env::var(env::SWITCH).ok().and_then(|v| crate::base::settings::parse_switch(&v).ok()) == Some(false)
 }
 
 /// Whether this process was started as a reaper. One variable lookup: cheap in every test binary.

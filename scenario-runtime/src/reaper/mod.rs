@@ -18,7 +18,6 @@
 mod client;
 mod config;
 mod lock;
-pub(crate) mod paths;
 mod protocol;
 mod reap;
 mod server;

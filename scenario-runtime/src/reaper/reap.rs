@@ -7,11 +7,11 @@ use std::time::Duration;
 use bollard::query_parameters::{ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder};
 
 use super::server::log;
-use crate::cleanup::remove_session;
+use crate::base::error::Result;
+use crate::base::identity::SessionId;
+use crate::base::labels;
 use crate::engine::Engine;
-use crate::error::Result;
-use crate::identity::SessionId;
-use crate::labels;
+use crate::primitives::cleanup::remove_session;
 
 /// A failed removal is retried this often: an engine busy with other removals may time out.
 const ATTEMPTS: u32 = 3;
@@ -45,7 +45,7 @@ pub(crate) async fn reap(endpoint: &str, session: &SessionId) -> Result<()> {
 
 /// The names of the session's managed resources, reused ones marked as kept.
 async fn inventory(engine: &Engine, session: &SessionId) -> Result<String> {
-    use crate::error::Error;
+    use crate::base::error::Error;
     let filters = HashMap::from([(
         "label".to_string(),
         vec![format!("{}=true", labels::MANAGED), format!("{}={session}", labels::SESSION)],

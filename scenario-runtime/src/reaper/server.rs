@@ -15,7 +15,7 @@ use super::config::{self, env};
 use super::lock::SessionLock;
 use super::protocol::hello_line;
 use super::reap::reap;
-use crate::identity::SessionId;
+use crate::base::identity::SessionId;
 
 /// What the spawning client handed over, through the environment.
 struct Inputs {

@@ -16,8 +16,8 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::config::env;
-use super::paths::ReaperPaths;
-use crate::identity::SessionId;
+use crate::base::identity::SessionId;
+use crate::base::paths::ReaperPaths;
 
 /// Set by `run_if_reaper_process`: this binary's `main` turns a re-executed copy into a reaper.
 static REEXEC_ALLOWED: AtomicBool = AtomicBool::new(false);
@@ -43,7 +43,7 @@ pub(crate) fn spawn_reaper(
     let log = match opened {
         Ok(log) => log,
         Err(e) => {
-            crate::artifacts::warn_unwritable("cannot open the reaper's log", &paths.log, &e);
+            crate::base::artifacts::warn_unwritable("cannot open the reaper's log", &paths.log, &e);
             OpenOptions::new().write(true).open("/dev/null").map_err(|e| format!("cannot open /dev/null: {e}"))?
         }
     };

@@ -2,7 +2,6 @@
 //! container whether it is stale (and why), and recreate exactly the stale ones and their
 //! dependents.
 
-pub(crate) mod proof;
 mod staleness;
 mod survey;
 

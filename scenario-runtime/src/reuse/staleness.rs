@@ -53,19 +53,7 @@ impl fmt::Display for Staleness {
     }
 }
 
-/// A kept-alive container as the one list call reports it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Found {
-    pub id: String,
-    /// `running`, `exited`, ...
-    pub state: String,
-    /// The engine's status text (`Up 2 minutes (unhealthy)`).
-    pub status: String,
-    pub image_id: String,
-    pub spec_hash: String,
-    /// The record of copied files (`labels::COPIES`), if the container has one.
-    pub copies: Option<String>,
-}
+pub use crate::primitives::found::Found;
 
 /// The decision for one container, before dependencies are taken into account.
 pub fn decide(found: Option<&Found>, current_image_id: &str, current_spec_hash: &str) -> Staleness {
@@ -113,10 +101,10 @@ pub fn decide_completed(found: Option<&Found>, current_image_id: &str, current_s
 
 /// A `SpecChanged` decision with the copied files that differ from `found`'s record named, so
 /// the status line says which file was edited.
-pub fn name_changed_copies(staleness: Staleness, found: Option<&Found>, copies: &[crate::CopyIn]) -> Staleness {
+pub fn name_changed_copies(staleness: Staleness, found: Option<&Found>, copies: &[crate::spec::CopyIn]) -> Staleness {
     match staleness {
         Staleness::SpecChanged { running, current, .. } => {
-            let copies = crate::copy_in::changed_copies(found.and_then(|f| f.copies.as_deref()), copies);
+            let copies = crate::spec::copy_in::changed_copies(found.and_then(|f| f.copies.as_deref()), copies);
             Staleness::SpecChanged { running, current, copies }
         }
         other => other,

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use bollard::query_parameters::ListContainersOptionsBuilder;
 
 use super::staleness::Found;
-use crate::error::{Error, Result};
-use crate::labels;
+use crate::base::error::{Error, Result};
+use crate::base::labels;
 use crate::scope::Scope;
 
 /// The scope's containers that carry all its labels, keyed by their container name. A container

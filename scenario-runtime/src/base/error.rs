@@ -1,0 +1,187 @@
+//! The runtime's errors: each names the container or resource at fault, what was expected and,
+//! where a container was involved, the tail of its logs.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Result alias used throughout the runtime.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong while configuring, starting, probing or tearing down containers.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No engine answered at the endpoint.
+    #[error(
+        "cannot reach the Docker engine at {endpoint}: {reason}\n  \
+         hint: start the engine (`systemctl start docker`, or `dockerd &` as root), or point \
+         DOCKER_HOST at a running one; `docker info` shows what the CLI sees"
+    )]
+    EngineUnreachable { endpoint: String, reason: String },
+
+    /// The engine's configuration (DOCKER_HOST, a docker context, SCENARIO_DOCKER_HOSTS) cannot be used.
+    #[error("the Docker engine configured by {origin} cannot be used: {reason}")]
+    EngineConfig { origin: String, reason: String },
+
+    /// Nothing named an engine and no default socket answered.
+    #[error(
+        "no Docker engine found; looked at:\n{tried}\n  \
+         hint: start one (`systemctl start docker`), or name it: DOCKER_HOST=unix:///PATH or \
+         tcp://HOST:2376 (with DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH), or `docker context use NAME`; \
+         `cargo scenario doctor` shows what was tried"
+    )]
+    EngineNotFound { tried: String },
+
+    /// The image is neither on the engine nor pullable.
+    #[error(
+        "image `{reference}` is not on the engine and could not be pulled from {registry}: {reason}\n  \
+         hint: build or load it first (`docker image ls {reference}`), or declare the container \
+         with a build context instead of an image reference"
+    )]
+    ImageMissing { reference: String, registry: String, reason: String },
+
+    /// Building an image from a context folder failed.
+    #[error(
+        "building the image of `{context}` failed: {reason}\n--- last lines of the build output ---\n{output_tail}"
+    )]
+    BuildFailed { context: PathBuf, reason: String, output_tail: String },
+
+    /// A build context's ignore file has a pattern Docker would reject.
+    #[error("cannot use the ignore file `{file}` of a build context: {reason}")]
+    InvalidIgnoreFile { file: PathBuf, reason: String },
+
+    /// The readiness strategy did not succeed within its timeout.
+    #[error(
+        "container `{container}` was not ready after {waited:?}: still waiting for {strategy}{last_probe}\n\
+         --- last log lines of {container} ---\n{log_tail}"
+    )]
+    ReadinessTimeout {
+        container: String,
+        strategy: String,
+        waited: Duration,
+        /// What the last probe saw, if it saw anything worth telling (", last probe: ...").
+        last_probe: String,
+        log_tail: String,
+    },
+
+    /// The container stopped while the runtime waited for it to become ready.
+    #[error(
+        "container `{container}` exited with code {exit_code} while waiting for {strategy}\n\
+         --- last log lines of {container} ---\n{log_tail}"
+    )]
+    ContainerExited { container: String, exit_code: i64, strategy: String, log_tail: String },
+
+    /// The kernel killed the container for exceeding its memory limit.
+    #[error(
+        "container `{container}` was OOM-killed {when}: it used more memory than its limit, {limit}\n  \
+         hint: raise `memory` (compose: `mem_limit`, `deploy.resources.limits.memory`) or make it use less\n\
+         --- last log lines of {container} ---\n{log_tail}"
+    )]
+    OomKilled { container: String, when: &'static str, limit: String, log_tail: String },
+
+    /// A host port was asked for a container port the spec does not publish.
+    #[error("container `{container}` does not publish port {port}; it publishes: {published}")]
+    PortNotExposed { container: String, port: String, published: String },
+
+    /// Another container already holds the deterministic name.
+    #[error(
+        "a container named `{name}` already exists (id {existing_id}){detail}\n  \
+         hint: another run of the same scenario holds it; remove it with `docker rm -f {name}`"
+    )]
+    NameConflict { name: String, existing_id: String, detail: String },
+
+    /// The spec cannot be turned into a container.
+    #[error("container `{container}` is misconfigured: {reason}")]
+    InvalidSpec { container: String, reason: String },
+
+    /// A file or folder could not be copied into or out of a container.
+    #[error("copying `{path}` {direction} container `{container}` failed: {reason}")]
+    Copy { container: String, path: String, direction: &'static str, reason: String },
+
+    /// A user hook (post_start, drain) of a container failed.
+    #[error("the {hook} hook of container `{container}` failed: {message}")]
+    Hook { container: String, hook: &'static str, message: String },
+
+    /// A Docker API call failed for a reason the other variants do not cover.
+    #[error("Docker call `{operation}` for `{subject}` failed: {source}")]
+    Engine {
+        operation: &'static str,
+        subject: String,
+        #[source]
+        source: bollard::errors::Error,
+    },
+
+    /// An engine call got no answer within `SCENARIO_ENGINE_TIMEOUT_MS`.
+    #[error(
+        "{engine} did not answer the call `{operation}` for `{subject}` within {after:?}: it is hung or \
+         overloaded\n  hint: `docker info` against it shows whether it answers at all; \
+         SCENARIO_ENGINE_TIMEOUT_MS sets how long one call may wait"
+    )]
+    EngineTimeout { operation: &'static str, subject: String, engine: String, after: Duration },
+
+    /// The engine went away during a call: its socket vanished, or it refused or closed the connection.
+    #[error(
+        "{engine} went away during the call `{operation}` for `{subject}`: {reason}\n  \
+         hint: it stopped or restarted; the next run starts afresh once it answers again"
+    )]
+    EngineGone { operation: &'static str, subject: String, engine: String, reason: String },
+
+    /// The session's reaper (the process that cleans up after killed runs) could not be reached
+    /// or started.
+    #[error(
+        "the reaper of session {session} {reason}\n  \
+         hint: its log is {log}; SCENARIO_REAPER=off runs without it (then nothing removes the \
+         containers of a killed run)"
+    )]
+    Reaper { session: String, reason: String, log: PathBuf },
+
+    /// A file of the project (build context, artifacts) could not be read or written.
+    #[error("{action} `{path}`: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Names the engine in an error that blames it, where the call site did not know which
+    /// engine it was talking to.
+    pub(crate) fn naming_engine(mut self, endpoint: &str) -> Self {
+        if let Error::EngineTimeout { engine, .. } | Error::EngineGone { engine, .. } = &mut self {
+            if engine == UNNAMED_ENGINE {
+                *engine = format!("the Docker engine at {endpoint}");
+            }
+        }
+        self
+    }
+
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { action, path: path.into(), source }
+    }
+}
+
+pub(crate) const UNNAMED_ENGINE: &str = "the Docker engine";
+
+/// An error with its causes: "error trying to connect" alone does not say that the socket is gone.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let more = inner.to_string();
+        if !text.contains(&more) {
+            text = format!("{text}: {more}");
+        }
+        cause = inner.source();
+    }
+    text
+}
+
+/// The HTTP status of a failed engine call, if the engine answered one.
+pub(crate) fn status_of(err: &bollard::errors::Error) -> Option<u16> {
+    match err {
+        bollard::errors::Error::DockerResponseServerError { status_code, .. } => Some(*status_code),
+        _ => None,
+    }
+}

@@ -1,0 +1,152 @@
+//! The `dev.scenario.` labels every created resource carries, and the deterministic names
+//! derived from the same identity. Users, scripts and our own tools filter on these keys.
+
+use std::collections::HashMap;
+
+use crate::base::identity::{sanitize, ProjectId, SessionId};
+
+pub const PREFIX: &str = "dev.scenario.";
+/// Present (`true`) on everything this project creates; nothing without it is ever removed.
+pub const MANAGED: &str = "dev.scenario.managed";
+pub const SESSION: &str = "dev.scenario.session";
+pub const PROJECT: &str = "dev.scenario.project";
+pub const SCENARIO: &str = "dev.scenario.scenario";
+pub const CONTAINER: &str = "dev.scenario.container";
+pub const INSTANCE: &str = "dev.scenario.instance";
+/// Hash of the effective container spec; a different hash means the container is stale.
+pub const SPEC_HASH: &str = "dev.scenario.spec-hash";
+/// On containers with copied files: JSON of target -> (short hash, origin) per copy, so a stale
+/// container's status line can name the file that changed.
+pub const COPIES: &str = "dev.scenario.copies";
+/// `true` on containers kept alive on purpose for the next run; reapers leave them alone.
+pub const REUSE: &str = "dev.scenario.reuse";
+/// Where the container's image comes from (JSON of the spec's `ImageSource`), so tools can tell
+/// whether the image was rebuilt since without the spec.
+pub const IMAGE_SOURCE: &str = "dev.scenario.image-source";
+/// On built images: the hash of the context they were built from.
+pub const CONTEXT_HASH: &str = "dev.scenario.context-hash";
+/// On built images: which build context (folder and Dockerfile, hashed) they were built from,
+/// so a context's superseded images can be found and removed.
+pub const BUILD_CONTEXT: &str = "dev.scenario.build-context";
+/// On built images: the context folder, for people reading `cargo scenario ls`.
+pub const BUILD_CONTEXT_DIR: &str = "dev.scenario.build-context-dir";
+/// On pre-started pool containers: the pool they belong to (`<container>-<spec hash>`). Labels
+/// cannot change after creation, so whether one is still unclaimed is told by its name.
+pub const POOL: &str = "dev.scenario.pool";
+/// `true` on containers handed to one test as its own (`Env::fresh`), pooled or started directly.
+pub const FRESH: &str = "dev.scenario.fresh";
+
+/// Where a set of containers belongs: one instance of one scenario, in one session of one project.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ScopeIds {
+    pub session: SessionId,
+    pub project: ProjectId,
+    pub scenario: String,
+    pub instance: u32,
+    /// Reusable scopes outlive their session, so their names leave the session out.
+    pub reusable: bool,
+}
+
+impl ScopeIds {
+    pub fn new(session: SessionId, project: ProjectId, scenario: &str) -> ScopeIds {
+        ScopeIds { session, project, scenario: sanitize(scenario), instance: 0, reusable: false }
+    }
+
+    pub fn instance(mut self, instance: u32) -> ScopeIds {
+        self.instance = instance;
+        self
+    }
+
+    pub fn reusable(mut self, reusable: bool) -> ScopeIds {
+        self.reusable = reusable;
+        self
+    }
+
+    /// The name prefix of this scope's resources: `scn-<project>[-<session>]-<scenario>-<instance>`.
+    /// Names are deterministic so that the engine's name uniqueness serialises racing creators.
+    pub fn name_prefix(&self) -> String {
+        let project = &self.project.as_str()[..self.project.as_str().len().min(8)];
+        if self.reusable {
+            format!("scn-{project}-{}-{}", self.scenario, self.instance)
+        } else {
+            let session = &self.session.as_str()[..self.session.as_str().len().min(8)];
+            format!("scn-{project}-{session}-{}-{}", self.scenario, self.instance)
+        }
+    }
+
+    pub fn container_name(&self, container: &str) -> String {
+        format!("{}-{}", self.name_prefix(), sanitize(container))
+    }
+
+    pub fn network_name(&self) -> String {
+        format!("{}-net", self.name_prefix())
+    }
+
+    pub fn volume_name(&self, volume: &str) -> String {
+        format!("{}-{}", self.name_prefix(), sanitize(volume))
+    }
+
+    /// The labels of every resource of this scope.
+    pub fn labels(&self) -> HashMap<String, String> {
+        let mut labels = HashMap::from([
+            (MANAGED.to_string(), "true".to_string()),
+            (SESSION.to_string(), self.session.to_string()),
+            (PROJECT.to_string(), self.project.to_string()),
+            (SCENARIO.to_string(), self.scenario.clone()),
+            (INSTANCE.to_string(), self.instance.to_string()),
+        ]);
+        if self.reusable {
+            labels.insert(REUSE.to_string(), "true".to_string());
+        }
+        labels
+    }
+
+    /// The labels that say a resource belongs to this scope: all of `labels()` except, in a
+    /// reusable scope, the session (kept-alive resources outlive the run that created them).
+    pub fn identity_labels(&self) -> HashMap<String, String> {
+        let mut labels = self.labels();
+        if self.reusable {
+            labels.remove(SESSION);
+        }
+        labels
+    }
+
+    /// A label filter (`label=k=v` list) that selects exactly this scope's resources.
+    pub fn label_filter(&self) -> HashMap<String, Vec<String>> {
+        let mut wanted = vec![
+            format!("{MANAGED}=true"),
+            format!("{PROJECT}={}", self.project),
+            format!("{SCENARIO}={}", self.scenario),
+            format!("{INSTANCE}={}", self.instance),
+        ];
+        if !self.reusable {
+            wanted.push(format!("{SESSION}={}", self.session));
+        }
+        HashMap::from([("label".to_string(), wanted)])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids() -> ScopeIds {
+        ScopeIds::new(SessionId::new("0123456789ab"), ProjectId::new("fedcba987654"), "check out")
+    }
+
+    #[test]
+    fn names_are_deterministic_and_session_scoped_unless_reusable() {
+        assert_eq!(ids().container_name("db"), "scn-fedcba98-01234567-check-out-0-db");
+        assert_eq!(ids().reusable(true).instance(2).container_name("db"), "scn-fedcba98-check-out-2-db");
+    }
+
+    #[test]
+    fn labels_carry_the_managed_marker_and_identity() {
+        let labels = ids().labels();
+        assert_eq!(labels[MANAGED], "true");
+        assert_eq!(labels[SESSION], "0123456789ab");
+        assert_eq!(labels[SCENARIO], "check-out");
+        assert!(!labels.contains_key(REUSE));
+        assert_eq!(ids().reusable(true).labels()[REUSE], "true");
+    }
+}

@@ -1,0 +1,471 @@
+//! What a container should be: image, command, environment, ports, mounts, readiness. A spec is
+//! plain data, built with chained methods; its hash decides whether a running container is stale.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+pub mod compose;
+pub(crate) mod copy_in;
+pub(crate) mod pull_policy;
+pub mod readiness;
+pub(crate) mod run_options;
+
+pub use crate::spec::copy_in::CopyIn;
+pub use crate::spec::pull_policy::PullPolicy;
+use crate::spec::readiness::Readiness;
+pub use crate::spec::run_options::{Restart, RunOptions, Ulimit};
+
+/// Where the container's image comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub enum ImageSource {
+    /// An image reference (`postgres:16`): used if present, pulled if missing.
+    Reference(String),
+    /// A Dockerfile context folder, built through the engine and tagged by a hash of its
+    /// content, so an unchanged context is never rebuilt.
+    Build(BuildContext),
+}
+
+/// A folder holding a Dockerfile and everything it copies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct BuildContext {
+    pub dir: PathBuf,
+    /// The Dockerfile's path inside the context (default `Dockerfile`).
+    pub dockerfile: String,
+    pub args: BTreeMap<String, String>,
+}
+
+/// Transport protocol of a container port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Protocol {
+    Tcp,
+    Udp,
+}
+
+impl Protocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+        }
+    }
+}
+
+/// A container port published on the engine's host.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PortSpec {
+    pub container_port: u16,
+    pub protocol: Protocol,
+    /// Host address to bind; loopback unless asked otherwise (the peers bind 0.0.0.0).
+    pub host_ip: String,
+    /// A fixed host port, or `None` for one the engine picks.
+    pub host_port: Option<u16>,
+}
+
+impl PortSpec {
+    /// A TCP port published on 127.0.0.1 at a random host port.
+    pub fn tcp(container_port: u16) -> PortSpec {
+        PortSpec { container_port, protocol: Protocol::Tcp, host_ip: "127.0.0.1".into(), host_port: None }
+    }
+
+    pub fn udp(container_port: u16) -> PortSpec {
+        PortSpec { protocol: Protocol::Udp, ..PortSpec::tcp(container_port) }
+    }
+
+    pub fn host_ip(mut self, ip: impl Into<String>) -> PortSpec {
+        self.host_ip = ip.into();
+        self
+    }
+
+    pub fn host_port(mut self, port: u16) -> PortSpec {
+        self.host_port = Some(port);
+        self
+    }
+
+    /// Docker's key for this port: `5432/tcp`.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.container_port, self.protocol.as_str())
+    }
+}
+
+/// Storage mounted into the container.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Mount {
+    /// A named volume, scoped to the scenario instance (and labelled, so teardown removes it).
+    Volume { name: String, target: String, read_only: bool },
+    /// A host path.
+    Bind { source: PathBuf, target: String, read_only: bool },
+    /// A memory-backed filesystem with optional mount options (`size=64m`).
+    Tmpfs { target: String, options: String },
+}
+
+impl Mount {
+    pub fn volume(name: impl Into<String>, target: impl Into<String>) -> Mount {
+        Mount::Volume { name: name.into(), target: target.into(), read_only: false }
+    }
+
+    pub fn bind(source: impl Into<PathBuf>, target: impl Into<String>) -> Mount {
+        Mount::Bind { source: source.into(), target: target.into(), read_only: false }
+    }
+
+    pub fn tmpfs(target: impl Into<String>) -> Mount {
+        Mount::Tmpfs { target: target.into(), options: String::new() }
+    }
+}
+
+/// A Docker healthcheck defined by the spec (overriding the image's).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HealthCheck {
+    /// Run directly (`CMD`), not through a shell.
+    pub command: Vec<String>,
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub retries: u32,
+    pub start_period: Duration,
+}
+
+impl HealthCheck {
+    pub fn cmd<I, S>(command: I) -> HealthCheck
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        HealthCheck {
+            command: command.into_iter().map(Into::into).collect(),
+            // Docker's default of 30 s would make every healthy-wait take 30 s.
+            interval: Duration::from_millis(200),
+            timeout: Duration::from_secs(5),
+            retries: 50,
+            start_period: Duration::ZERO,
+        }
+    }
+
+    pub fn interval(mut self, interval: Duration) -> HealthCheck {
+        self.interval = interval;
+        self
+    }
+
+    pub fn retries(mut self, retries: u32) -> HealthCheck {
+        self.retries = retries;
+        self
+    }
+
+    /// How long one check may take before it counts as failed.
+    pub fn timeout(mut self, timeout: Duration) -> HealthCheck {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Failures during this time after the start do not count towards `retries`.
+    pub fn start_period(mut self, start_period: Duration) -> HealthCheck {
+        self.start_period = start_period;
+        self
+    }
+}
+
+/// Everything needed to create one container of a scenario.
+#[derive(Clone, Debug, Serialize)]
+pub struct ContainerSpec {
+    /// The container's name within its scenario (`db`); also its network alias.
+    pub name: String,
+    pub image: ImageSource,
+    pub cmd: Option<Vec<String>>,
+    pub entrypoint: Option<Vec<String>>,
+    pub env: BTreeMap<String, String>,
+    pub working_dir: Option<String>,
+    pub user: Option<String>,
+    pub ports: Vec<PortSpec>,
+    pub mounts: Vec<Mount>,
+    pub aliases: Vec<String>,
+    pub labels: BTreeMap<String, String>,
+    pub healthcheck: Option<HealthCheck>,
+    /// How to tell the container is ready; not part of the spec hash (it changes no container).
+    #[serde(skip)]
+    pub readiness: Readiness,
+    /// Grace period for a stop before the kill; zero removes at once.
+    #[serde(skip)]
+    pub stop_timeout: Duration,
+    /// Process settings (init, signals, hosts, limits); see [`RunOptions`].
+    #[serde(skip_serializing_if = "RunOptions::is_default")]
+    pub run: RunOptions,
+    /// When an image reference is pulled; not part of the spec hash (the image id is compared
+    /// instead), so setting it restarts nothing by itself.
+    #[serde(skip)]
+    pub pull: PullPolicy,
+    /// Why the spec cannot be used, found while building it (a compose variable that is not set):
+    /// `validate` reports them, so the start fails before anything is created.
+    #[serde(skip)]
+    pub problems: Vec<String>,
+    /// Files, folders and bytes uploaded between create and start; their content is hashed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<CopyIn>,
+}
+
+impl ContainerSpec {
+    /// A container of `image` (a reference such as `busybox:1.35`).
+    pub fn from_image(name: impl Into<String>, image: impl Into<String>) -> ContainerSpec {
+        ContainerSpec::new(name, ImageSource::Reference(image.into()))
+    }
+
+    /// A container whose image is built from the Dockerfile in `dir`.
+    pub fn from_build(name: impl Into<String>, dir: impl Into<PathBuf>) -> ContainerSpec {
+        ContainerSpec::new(
+            name,
+            ImageSource::Build(BuildContext {
+                dir: dir.into(),
+                dockerfile: "Dockerfile".into(),
+                args: BTreeMap::new(),
+            }),
+        )
+    }
+
+    pub fn new(name: impl Into<String>, image: ImageSource) -> ContainerSpec {
+        ContainerSpec {
+            name: name.into(),
+            image,
+            cmd: None,
+            entrypoint: None,
+            env: BTreeMap::new(),
+            working_dir: None,
+            user: None,
+            ports: Vec::new(),
+            mounts: Vec::new(),
+            aliases: Vec::new(),
+            labels: BTreeMap::new(),
+            healthcheck: None,
+            readiness: Readiness::none(),
+            stop_timeout: Duration::ZERO,
+            run: RunOptions::default(),
+            pull: PullPolicy::Missing,
+            problems: Vec::new(),
+            copies: Vec::new(),
+        }
+    }
+
+    pub fn cmd<I, S>(mut self, cmd: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.cmd = Some(cmd.into_iter().map(Into::into).collect());
+        self
+    }
+
+    pub fn entrypoint<I, S>(mut self, entrypoint: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.entrypoint = Some(entrypoint.into_iter().map(Into::into).collect());
+        self
+    }
+
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.insert(key.into(), value.into());
+        self
+    }
+
+    pub fn working_dir(mut self, dir: impl Into<String>) -> Self {
+        self.working_dir = Some(dir.into());
+        self
+    }
+
+    pub fn user(mut self, user: impl Into<String>) -> Self {
+        self.user = Some(user.into());
+        self
+    }
+
+    /// Publishes a TCP port on 127.0.0.1 at a random host port.
+    pub fn port(self, container_port: u16) -> Self {
+        self.publish(PortSpec::tcp(container_port))
+    }
+
+    /// Publishes a port as described (protocol, host address, fixed host port).
+    pub fn publish(mut self, port: PortSpec) -> Self {
+        self.ports.retain(|p| p.key() != port.key());
+        self.ports.push(port);
+        self
+    }
+
+    pub fn mount(mut self, mount: Mount) -> Self {
+        self.mounts.push(mount);
+        self
+    }
+
+    pub fn tmpfs(self, target: impl Into<String>) -> Self {
+        self.mount(Mount::tmpfs(target))
+    }
+
+    /// A further name under which the scenario's other containers reach this one.
+    pub fn alias(mut self, alias: impl Into<String>) -> Self {
+        self.aliases.push(alias.into());
+        self
+    }
+
+    pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.labels.insert(key.into(), value.into());
+        self
+    }
+
+    pub fn healthcheck(mut self, check: HealthCheck) -> Self {
+        self.healthcheck = Some(check);
+        self
+    }
+
+    pub fn ready(mut self, readiness: Readiness) -> Self {
+        self.readiness = readiness;
+        self
+    }
+
+    /// When the image reference is pulled (default [`PullPolicy::Missing`]); `SCENARIO_PULL`
+    /// overrides it for a run. Build contexts are not pulled.
+    pub fn pull(mut self, policy: PullPolicy) -> Self {
+        self.pull = policy;
+        self
+    }
+
+    /// Copies `copy` into the container before it starts (see [`CopyIn`] for mode and owner).
+    /// A source that cannot be read makes the start fail, naming it.
+    pub fn copy(mut self, copy: CopyIn) -> Self {
+        if let Some(problem) = &copy.problem {
+            self.problems.push(problem.clone());
+        }
+        self.copies.push(copy);
+        self
+    }
+
+    /// Copies the host file `source` to `target` (an absolute path) before the container starts.
+    pub fn copy_file(self, source: impl Into<PathBuf>, target: impl Into<String>) -> Self {
+        self.copy(CopyIn::file(source, target))
+    }
+
+    /// Copies the host folder `source` and its content to `target` before the container starts.
+    pub fn copy_dir(self, source: impl Into<PathBuf>, target: impl Into<String>) -> Self {
+        self.copy(CopyIn::dir(source, target))
+    }
+
+    /// Writes `bytes` to the file `target` before the container starts.
+    pub fn copy_bytes(self, bytes: impl Into<Vec<u8>>, target: impl Into<String>) -> Self {
+        self.copy(CopyIn::bytes(bytes, target))
+    }
+
+    /// Marks the spec unusable: the start fails with `reason`, naming the container.
+    pub fn problem(mut self, reason: impl Into<String>) -> Self {
+        self.problems.push(reason.into());
+        self
+    }
+
+    pub fn stop_timeout(mut self, timeout: Duration) -> Self {
+        self.stop_timeout = timeout;
+        self
+    }
+
+    pub fn dockerfile(mut self, path: impl Into<String>) -> Self {
+        if let ImageSource::Build(ctx) = &mut self.image {
+            ctx.dockerfile = path.into();
+        }
+        self
+    }
+
+    pub fn build_arg(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        if let ImageSource::Build(ctx) = &mut self.image {
+            ctx.args.insert(key.into(), value.into());
+        }
+        self
+    }
+
+    /// Is `container_port` published (over TCP)?
+    pub fn publishes(&self, container_port: u16) -> bool {
+        self.ports.iter().any(|p| p.container_port == container_port && p.protocol == Protocol::Tcp)
+    }
+
+    /// A hash of everything that shapes the created container (not the image's content, which
+    /// staleness checks through the image id). Stored as a label; a change means "recreate".
+    pub fn spec_hash(&self) -> String {
+        let canonical = serde_json::to_vec(self).expect("a spec always serialises");
+        let digest = Sha256::digest(canonical);
+        digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Checks what can be checked without an engine; the error names the container.
+    pub fn validate(&self) -> crate::base::error::Result<()> {
+        let invalid =
+            |reason: String| Err(crate::base::error::Error::InvalidSpec { container: self.name.clone(), reason });
+        if self.name.is_empty() {
+            return invalid("the container has no name".into());
+        }
+        if !self.problems.is_empty() {
+            return invalid(self.problems.join("; "));
+        }
+        if let Some(port) = self.ports.iter().find(|p| p.container_port == 0) {
+            return invalid(format!("port {} is not a valid container port", port.key()));
+        }
+        for port in self.readiness.ports_used() {
+            if !self.publishes(port) {
+                return invalid(format!(
+                    "readiness waits for {} on port {port}, which the container does not publish \
+                     (add `.port({port})`)",
+                    self.readiness
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_hash_changes_with_env_cmd_and_ports_but_not_readiness() {
+        let base = ContainerSpec::from_image("web", "busybox:1.35").env("A", "1").port(80);
+        let same = base.clone().ready(Readiness::log("up"));
+        assert_eq!(base.spec_hash(), same.spec_hash());
+        assert_ne!(base.spec_hash(), base.clone().env("A", "2").spec_hash());
+        assert_ne!(base.spec_hash(), base.clone().cmd(["sh"]).spec_hash());
+        assert_ne!(base.spec_hash(), base.clone().port(81).spec_hash());
+    }
+
+    #[test]
+    fn the_pull_policy_is_not_in_the_hash() {
+        let base = ContainerSpec::from_image("c", "i");
+        assert_eq!(base.spec_hash(), base.clone().pull(PullPolicy::Always).spec_hash());
+    }
+
+    #[test]
+    fn copies_are_hashed_but_a_spec_without_copies_hashes_as_before() {
+        let base = ContainerSpec::from_image("db", "busybox:1.35").env("A", "1");
+        // The hash of this spec before copies existed: kept containers must not go stale.
+        assert!(!serde_json::to_string(&base).unwrap().contains("copies"));
+        assert_eq!(base.spec_hash(), "76e8d9fd9d6671d5");
+        let copied = base.clone().copy_bytes("select 1;", "/init.sql");
+        assert_ne!(base.spec_hash(), copied.spec_hash());
+        assert_ne!(copied.spec_hash(), base.clone().copy_bytes("select 2;", "/init.sql").spec_hash());
+        assert_ne!(copied.spec_hash(), base.copy(CopyIn::bytes("select 1;", "/init.sql").mode(0o600)).spec_hash());
+    }
+
+    #[test]
+    fn env_order_does_not_change_the_hash() {
+        let a = ContainerSpec::from_image("c", "i").env("A", "1").env("B", "2");
+        let b = ContainerSpec::from_image("c", "i").env("B", "2").env("A", "1");
+        assert_eq!(a.spec_hash(), b.spec_hash());
+    }
+
+    #[test]
+    fn ports_publish_on_loopback_by_default() {
+        let spec = ContainerSpec::from_image("c", "i").port(5432);
+        assert_eq!(spec.ports[0].host_ip, "127.0.0.1");
+        assert_eq!(spec.ports[0].host_port, None);
+    }
+
+    #[test]
+    fn readiness_on_an_unpublished_port_is_rejected_with_the_container_name() {
+        let spec = ContainerSpec::from_image("cache", "i").ready(Readiness::port(6379));
+        let err = spec.validate().unwrap_err().to_string();
+        assert!(err.contains("`cache`") && err.contains("6379"), "{err}");
+    }
+}
