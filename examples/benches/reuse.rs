@@ -9,10 +9,10 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use examples::checkout::{Cache, Db, Web};
+use scenario_runtime::__private::launch::{land, launch, LaunchMode, LaunchReport};
 use scenario_runtime::__private::ContainerEntry;
-use scenario_runtime::launch::{land, launch, LaunchMode, LaunchReport};
+use scenario_runtime::__private::{cleanup, labels};
 use scenario_runtime::prelude::*;
-use scenario_runtime::{cleanup, labels};
 
 static CHECKOUT: [ContainerEntry; 3] =
     [ContainerEntry::of::<Db>(), ContainerEntry::of::<Cache>(), ContainerEntry::of::<Web>()];
@@ -70,7 +70,7 @@ async fn main() {
 
     // Untimed: build the images once, so "cold" means cold containers, not first builds.
     for entry in &CHECKOUT {
-        scenario_runtime::image::ensure(&engine, &(entry.spec)().image).await.unwrap();
+        scenario_runtime::__private::image::ensure(&engine, &(entry.spec)().image).await.unwrap();
     }
     let (cold, cold_report) = one_run(&project, 0).await;
     assert_eq!(cold_report.started.len(), 3, "{cold_report:?}");

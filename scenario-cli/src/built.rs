@@ -1,7 +1,8 @@
 //! The images built from the project's build contexts: listed with their sizes, and removed
 //! by `prune --images` (never one a container still uses, never one of another project).
 
-use scenario_runtime::{image, Engine, ProjectId};
+use scenario_runtime::__private::image;
+use scenario_runtime::{Engine, ProjectId};
 
 pub async fn print(engine: &Engine, project: &ProjectId) -> Result<(), String> {
     let images = image::built_images(engine, project).await.map_err(|e| e.to_string())?;

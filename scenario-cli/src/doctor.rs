@@ -5,9 +5,10 @@
 use std::net::{IpAddr, Ipv4Addr, UdpSocket};
 use std::time::Instant;
 
-use scenario_runtime::engine::discovery::{self, Outcome};
-use scenario_runtime::spec::BuildContext;
-use scenario_runtime::{image, Engine, ImageSource, ProjectId};
+use scenario_runtime::__private::discovery::{self, Outcome};
+use scenario_runtime::__private::image;
+use scenario_runtime::BuildContext;
+use scenario_runtime::{Engine, ImageSource, ProjectId};
 
 /// A check that failed: what is wrong, and what to do about it.
 struct Problem {

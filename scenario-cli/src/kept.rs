@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use bollard::query_parameters::ListContainersOptionsBuilder;
-use scenario_runtime::{image, labels, Engine, ImageSource, ProjectId};
+use scenario_runtime::__private::{image, labels};
+use scenario_runtime::{Engine, ImageSource, ProjectId};
 
 /// One kept-alive container.
 pub struct Kept {

@@ -11,7 +11,8 @@ mod test_command;
 use std::process::ExitCode;
 
 use args::Command;
-use scenario_runtime::{cleanup, labels, Engine, ProjectId};
+use scenario_runtime::__private::{cleanup, labels};
+use scenario_runtime::{Engine, ProjectId};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {

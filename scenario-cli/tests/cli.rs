@@ -3,11 +3,12 @@
 use std::process::Command;
 use std::sync::OnceLock;
 
+use scenario_runtime::__private::image;
+use scenario_runtime::__private::launch::{land, launch, LaunchMode};
 use scenario_runtime::__private::ContainerEntry;
-use scenario_runtime::launch::{land, launch, LaunchMode};
 use scenario_runtime::prelude::*;
-use scenario_runtime::spec::BuildContext;
-use scenario_runtime::{image, ImageSource};
+use scenario_runtime::BuildContext;
+use scenario_runtime::ImageSource;
 use scenario_tests::{entry, sh, TestProject, BUSYBOX};
 
 const CLI: &str = env!("CARGO_BIN_EXE_cargo-scenario");

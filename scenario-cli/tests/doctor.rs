@@ -3,8 +3,8 @@
 
 use std::process::Command;
 
+use scenario_runtime::__private::launch::{land, launch, LaunchMode};
 use scenario_runtime::__private::ContainerEntry;
-use scenario_runtime::launch::{land, launch, LaunchMode};
 use scenario_tests::{entry, sh, TestProject};
 
 const CLI: &str = env!("CARGO_BIN_EXE_cargo-scenario");

@@ -5,7 +5,8 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use scenario_runtime::{cleanup, labels, SessionId};
+use scenario_runtime::__private::{cleanup, labels};
+use scenario_runtime::SessionId;
 use scenario_tests::probe::ProbePackage;
 use scenario_tests::{engine, leftovers, text, unique_session};
 

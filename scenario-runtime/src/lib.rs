@@ -27,43 +27,43 @@
 //! # Ok(()) }
 //! ```
 
-// Layers, lowest first; each room imports only from rooms above it in this list (ARCHITECTURE.md,
-// checked by tests/layers.rs).
-pub mod base;
-pub mod container;
-pub mod declare;
-pub mod engine;
-#[doc(hidden)]
-pub mod harness;
-pub mod launch;
-pub mod pool;
-pub mod primitives;
-pub mod readiness;
-pub mod reuse;
-pub mod scope;
-pub mod spec;
-// The reaper's corner: uses the foundation, the engine and the primitives; only the harness uses it.
-pub mod reaper;
+// Layers, lowest first; each room uses only rooms above it in this list (ARCHITECTURE.md,
+// checked by tests/layers.rs). The rooms are private: the public API is re-exported below, and
+// what the macros, the CLI and the project's own tests need beyond it is in `__private`.
+mod base;
+mod engine;
+mod primitives;
+mod spec;
+// The reaper's corner: uses the rooms above it; only the harness starts it.
+mod container;
+mod declare;
+mod harness;
+mod launch;
+mod pool;
+mod readiness;
+mod reaper;
+mod reuse;
+mod scope;
 
-// Paths of the public API from before the layers had folders.
-pub use base::{artifacts, identity, labels};
-pub use primitives::{cleanup, host_alias, image};
-pub use spec::compose;
-
-pub use base::error::{Error, Result};
+pub use base::error::{EngineError, Error, Result};
 pub use base::identity::{ProjectId, SessionId};
 pub use base::labels::ScopeIds;
 pub use base::settings::SettingError;
-pub use container::{
-    Configured, Container, Drained, Exec, ExecChunk, ExecOutput, ExecStream, PublishedPorts, Ready, Removed, Started,
-};
-pub use engine::Engine;
-pub use pool::{FreshContainer, Pool};
-pub use scope::Scope;
-pub use spec::readiness::{LogSource, Readiness};
-pub use spec::{ContainerSpec, CopyIn, HealthCheck, ImageSource, Mount, PortSpec, Protocol, PullPolicy};
-
+pub use container::{Configured, Container, Drained, Origin, Ready, Removed, Started};
 pub use declare::{BoxError, ContainerDef, Env, HookResult, InScenario, ScenarioDef, TestResult};
+pub use engine::{Endpoint, Engine};
+pub use pool::{FreshContainer, Pool, PoolStatus};
+pub use primitives::exec::ExecOutput;
+pub use primitives::exec_stream::{Exec, ExecChunk, ExecStream};
+pub use primitives::host_alias::HOST_ALIAS;
+pub use primitives::ports::PublishedPorts;
+pub use scope::Scope;
+pub use spec::copy_in::{CopyIn, Owner};
+pub use spec::pull_policy::PullPolicy;
+pub use spec::readiness::{LogSource, Readiness, StatusMatch};
+pub use spec::run_options::{Restart, Ulimit};
+pub use spec::{BuildContext, ContainerSpec, HealthCheck, ImageSource, Mount, PortSpec, Protocol};
+
 pub use scenario_macros::{container, scenario};
 
 /// The names a test file needs.
@@ -77,6 +77,7 @@ pub mod prelude {
 /// What the macros' generated code calls; not a stable API.
 #[doc(hidden)]
 pub mod __private {
+    // For the macros' generated code.
     pub use crate::declare::env::ErasedEnv;
     pub use crate::declare::registry::TestFuture;
     pub use crate::declare::{
@@ -93,6 +94,33 @@ pub mod __private {
     pub use std::time::Duration;
 
     pub use crate::harness::main as harness_main;
+
+    // For the CLI, the project's tests and benches: internals, not a stable API.
+    pub use crate::base::artifacts::default_root as default_artifacts_root;
+    pub use crate::pool::start_fresh;
+    pub use crate::reuse::Staleness;
+    pub use crate::spec::readiness::Strategy;
+    pub mod compose {
+        pub use crate::spec::compose::*;
+    }
+    pub mod cleanup {
+        pub use crate::primitives::cleanup::*;
+    }
+    pub mod discovery {
+        pub use crate::engine::discovery::*;
+    }
+    pub mod image {
+        pub use crate::primitives::image::*;
+    }
+    pub mod labels {
+        pub use crate::base::labels::*;
+    }
+    pub mod launch {
+        pub use crate::launch::*;
+    }
+    pub mod reaper {
+        pub use crate::reaper::*;
+    }
 
     /// A computed `env`, `cmd` or `labels` value of `#[container]`, whatever string-like type it has.
     pub fn string(value: impl Into<String>) -> String {

@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use scenario_runtime::spec::BuildContext;
-use scenario_runtime::{image, ImageSource};
+use scenario_runtime::__private::image;
+use scenario_runtime::BuildContext;
+use scenario_runtime::ImageSource;
 use scenario_tests::bench::{self, median, ms};
 use scenario_tests::{engine, BUSYBOX};
 

@@ -109,7 +109,7 @@ async fn main() {
         }
         results.push((width, median(runtime), median(raw)));
     }
-    scenario_runtime::cleanup::remove_session(&engine, &session).await.unwrap();
+    scenario_runtime::__private::cleanup::remove_session(&engine, &session).await.unwrap();
     println!("create-to-ready, median of {rounds} rounds (log readiness, published port, scope network)");
     println!("{:<28} {:>10} {:>10} {:>8}", "", "runtime", "raw", "ratio");
     for (width, runtime, raw) in results {

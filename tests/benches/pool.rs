@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use scenario_runtime::pool::start_fresh;
+use scenario_runtime::__private::start_fresh;
 use scenario_runtime::prelude::*;
 use scenario_runtime::Pool;
 use scenario_tests::bench::{self, median, ms};
@@ -52,7 +52,7 @@ async fn main() {
     }
     pool.shutdown(true).await.unwrap();
     scope.remove_network_and_volumes().await.unwrap();
-    scenario_runtime::cleanup::remove_session(&engine, &session).await.unwrap();
+    scenario_runtime::__private::cleanup::remove_session(&engine, &session).await.unwrap();
     let (pooled, direct) = (median(pooled), median(direct));
     println!("ready fresh container, median of {rounds} rounds (HTTP readiness, published port, scenario network)");
     println!("{:<34} {:>10}", "taken from the pre-start pool", format!("{:.1}ms", ms(pooled)));

@@ -8,8 +8,8 @@ pub mod second_engine;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use scenario_runtime::__private::{cleanup, labels};
 use scenario_runtime::prelude::*;
-use scenario_runtime::{cleanup, labels};
 
 pub mod tls_engine;
 

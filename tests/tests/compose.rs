@@ -2,8 +2,8 @@
 //! that runs to completion before its dependent (`service_completed_successfully`), a failing
 //! job that stops the start, and instances isolated the way compose projects are.
 
-use scenario_runtime::declare::ContainerEntry;
-use scenario_runtime::launch::{self, LaunchMode};
+use scenario_runtime::__private::launch::{self, LaunchMode};
+use scenario_runtime::__private::ContainerEntry;
 use scenario_runtime::prelude::*;
 use scenario_runtime::Error;
 use scenario_tests::{engine, leftovers, unique_session};

@@ -7,8 +7,8 @@
 //! macro made of the files (which services, in which profile) is what runs.
 
 use scenario_runtime::__private::inventory;
-use scenario_runtime::declare::{ContainerEntry, ScenarioRegistration};
-use scenario_runtime::launch::{self, LaunchMode};
+use scenario_runtime::__private::launch::{self, LaunchMode};
+use scenario_runtime::__private::{ContainerEntry, ScenarioRegistration};
 use scenario_runtime::prelude::*;
 use scenario_runtime::{Container, Error};
 use scenario_tests::{engine, leftovers, unique_session};

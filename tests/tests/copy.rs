@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use scenario_runtime::launch::{land, launch, LaunchMode};
+use scenario_runtime::__private::launch::{land, launch, LaunchMode};
 use scenario_runtime::prelude::*;
 use scenario_runtime::{ContainerDef, CopyIn, Error};
 use scenario_tests::{entry, sh, TestProject, TestScope};

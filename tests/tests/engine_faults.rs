@@ -5,9 +5,10 @@
 
 use std::time::{Duration, Instant};
 
-use scenario_runtime::launch::{land, launch, LaunchMode};
+use scenario_runtime::__private::cleanup;
+use scenario_runtime::__private::launch::{land, launch, LaunchMode};
 use scenario_runtime::prelude::*;
-use scenario_runtime::{cleanup, Error};
+use scenario_runtime::Error;
 use scenario_tests::second_engine::SecondEngine;
 use scenario_tests::{entry, sh, unique_session};
 
@@ -116,9 +117,9 @@ async fn a_frozen_or_restarted_engine_fails_the_run_in_bounded_time_and_the_next
         .await
         .unwrap_or_else(|e| panic!("the next reuse run: {e}"));
     assert_eq!(report.restarted.len(), 1, "{report:?}");
-    assert!(matches!(report.restarted[0].1, scenario_runtime::reuse::Staleness::Stopped { .. }), "{report:?}");
+    assert!(matches!(report.restarted[0].1, scenario_runtime::__private::Staleness::Stopped { .. }), "{report:?}");
     land(env, false).await.unwrap();
-    cleanup::remove_including_kept(&engine, &[format!("{}={project}", scenario_runtime::labels::PROJECT)])
+    cleanup::remove_including_kept(&engine, &[format!("{}={project}", scenario_runtime::__private::labels::PROJECT)])
         .await
         .unwrap();
     for session in [&hung, &gone] {

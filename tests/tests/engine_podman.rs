@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use scenario_runtime::engine::discovery;
+use scenario_runtime::__private::discovery;
 use scenario_runtime::{Engine, SessionId};
 
 const QUICKSTART: &str = env!("CARGO_BIN_EXE_quickstart_example");

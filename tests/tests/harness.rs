@@ -3,7 +3,8 @@
 
 use std::process::Output;
 
-use scenario_runtime::{cleanup, labels, Engine};
+use scenario_runtime::__private::{cleanup, labels};
+use scenario_runtime::Engine;
 use scenario_tests::{text, FixtureRun};
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_harness_fixture");

@@ -3,8 +3,8 @@
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use scenario_runtime::host_alias::HOST_ALIAS;
 use scenario_runtime::prelude::*;
+use scenario_runtime::HOST_ALIAS;
 use scenario_tests::{sh, TestScope};
 
 /// Answers one HTTP request with `body`; returns the request line it got.

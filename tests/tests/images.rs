@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use futures_util::StreamExt;
+use scenario_runtime::__private::image;
 use scenario_runtime::prelude::*;
-use scenario_runtime::spec::BuildContext;
-use scenario_runtime::{image, Error, ImageSource, ProjectId};
+use scenario_runtime::BuildContext;
+use scenario_runtime::{Error, ImageSource, ProjectId};
 use scenario_tests::{engine, TestScope};
 
 /// A fresh build context folder, removed (with the images built from it) on drop.

@@ -104,7 +104,7 @@ async fn under_nextest_the_slot_picks_the_instance() {
     assert!(stderr.contains("scenario parallel #1: ready"), "{stderr}");
     // Under nextest the session's reaper removes the shared containers; here it is off, so clean up.
     let engine = Engine::connect().await.unwrap();
-    scenario_runtime::cleanup::remove_session(&engine, &SessionId::new(&run.session)).await.unwrap();
+    scenario_runtime::__private::cleanup::remove_session(&engine, &SessionId::new(&run.session)).await.unwrap();
     assert_eq!(run.leftovers().await, Vec::<String>::new());
 }
 
@@ -134,9 +134,9 @@ async fn reuse_keeps_every_instance_and_attaches_to_each_next_time() {
     assert_eq!(stderr.matches("(reused store)").count(), 2, "both instances attached: {stderr}");
     let engine = Engine::connect().await.unwrap();
     let project = &run.project;
-    let removed = scenario_runtime::cleanup::remove_including_kept(
+    let removed = scenario_runtime::__private::cleanup::remove_including_kept(
         &engine,
-        &[format!("{}={project}", scenario_runtime::labels::PROJECT)],
+        &[format!("{}={project}", scenario_runtime::__private::labels::PROJECT)],
     )
     .await
     .unwrap();

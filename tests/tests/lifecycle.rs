@@ -1,8 +1,9 @@
 //! The container lifecycle on the real engine: labels, loopback ports, networks and aliases,
 //! mounts, exec and logs, errors that name what is wrong, and teardown that leaves nothing.
 
+use scenario_runtime::__private::labels;
 use scenario_runtime::prelude::*;
-use scenario_runtime::{labels, Error};
+use scenario_runtime::Error;
 use scenario_tests::{sh, TestScope};
 
 async fn ready(scope: &Scope, spec: ContainerSpec) -> scenario_runtime::Result<Container<Ready>> {
@@ -202,8 +203,8 @@ async fn racing_starters_of_one_scope_end_with_one_container_and_one_network() {
     let ((a, origin_a), (b, origin_b)) = (a.unwrap(), b.unwrap());
     assert_eq!(a.id(), b.id(), "both hold the same container");
     let mut origins = [origin_a, origin_b];
-    origins.sort_by_key(|o| *o == scenario_runtime::container::Origin::Attached);
-    assert_eq!(origins, [scenario_runtime::container::Origin::Created, scenario_runtime::container::Origin::Attached]);
+    origins.sort_by_key(|o| *o == scenario_runtime::Origin::Attached);
+    assert_eq!(origins, [scenario_runtime::Origin::Created, scenario_runtime::Origin::Attached]);
     let (a, b) = (a.wait_ready().await.unwrap(), b.wait_ready().await.unwrap());
     assert_eq!(first.network().await.unwrap(), second.network().await.unwrap(), "one network");
     let networks = first.leftovers().await.into_iter().filter(|l| l.starts_with("network")).count();

@@ -7,9 +7,10 @@ use std::io::{BufRead, Write};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use scenario_runtime::pool::start_fresh;
+use scenario_runtime::__private::labels;
+use scenario_runtime::__private::start_fresh;
 use scenario_runtime::prelude::*;
-use scenario_runtime::{labels, Pool};
+use scenario_runtime::Pool;
 use scenario_tests::{sh, TestScope};
 
 /// Long enough for a busybox start on a busy machine; the waits end as soon as the pool is full.

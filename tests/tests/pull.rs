@@ -8,11 +8,11 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
-use scenario_runtime::image::pull::ensure_reference;
-use scenario_runtime::image::{DockerConfig, PullPolicy, PullRequest};
-use scenario_runtime::launch::{land, launch, LaunchMode};
+use scenario_runtime::__private::image::pull::ensure_reference;
+use scenario_runtime::__private::image::{DockerConfig, PullPolicy, PullRequest};
+use scenario_runtime::__private::launch::{land, launch, LaunchMode};
+use scenario_runtime::__private::Staleness;
 use scenario_runtime::prelude::*;
-use scenario_runtime::reuse::Staleness;
 use scenario_tests::registry::LocalRegistry;
 use scenario_tests::{entry, text, unique_session, TestProject, BUSYBOX};
 
@@ -406,7 +406,7 @@ static MOVED_MISSING: [scenario_runtime::__private::ContainerEntry; 2] =
 struct Moved {
     first: String,
     second: String,
-    report: scenario_runtime::launch::LaunchReport,
+    report: scenario_runtime::__private::launch::LaunchReport,
     /// Manifest requests the registry saw during the second run.
     pulls: usize,
     /// The image the second run's app container runs, and the moved tag's image.

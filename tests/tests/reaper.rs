@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use bollard::query_parameters::{
     ListContainersOptionsBuilder, ListNetworksOptionsBuilder, RemoveContainerOptionsBuilder,
 };
+use scenario_runtime::__private::{labels, reaper};
 use scenario_runtime::prelude::*;
-use scenario_runtime::{labels, reaper};
 use scenario_tests::{engine, leftovers};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
@@ -254,7 +254,7 @@ async fn a_killed_process_leaves_nothing_behind_and_its_reaper_exits() {
     let mut victim = Victim::start(&session.0, "scope").await;
     assert_eq!(leftovers(&engine, &session.0).await.len(), 3, "two containers and their network");
     assert_eq!(reapers_of(&session.0), vec![victim.reaper_pid], "one reaper, the one the victim reported");
-    let log = scenario_runtime::artifacts::default_root().join("reaper").join(format!("{}.log", session.0));
+    let log = scenario_runtime::__private::default_artifacts_root().join("reaper").join(format!("{}.log", session.0));
     assert_detached(victim.reaper_pid, victim.child.id().unwrap(), &log);
 
     let killed = victim.kill().await;

@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
+use scenario_runtime::__private::labels;
+use scenario_runtime::__private::launch::{land, launch, LaunchMode, LaunchReport};
 use scenario_runtime::__private::{ContainerEntry, HookFuture};
-use scenario_runtime::launch::{land, launch, LaunchMode, LaunchReport};
 use scenario_runtime::prelude::*;
-use scenario_runtime::{labels, Error};
+use scenario_runtime::Error;
 use scenario_tests::{entry, sh, TestProject, BUSYBOX};
 
 fn db() -> ContainerSpec {
@@ -27,7 +28,7 @@ fn cache() -> ContainerSpec {
 }
 
 /// The ids of a launched environment, by container name.
-fn ids(env: &scenario_runtime::launch::RunningEnv) -> HashMap<&'static str, String> {
+fn ids(env: &scenario_runtime::__private::launch::RunningEnv) -> HashMap<&'static str, String> {
     env.containers().iter().map(|(name, c)| (*name, c.id().to_string())).collect()
 }
 
@@ -124,7 +125,7 @@ async fn a_rebuilt_image_restarts_that_container_and_its_dependents_only() {
     land(env, true).await.unwrap();
     // The kept containers go first: an image a running container uses cannot be removed.
     let project_filter = [format!("{}={}", labels::PROJECT, project.project)];
-    scenario_runtime::cleanup::remove_including_kept(&project.engine, &project_filter).await.unwrap();
+    scenario_runtime::__private::cleanup::remove_including_kept(&project.engine, &project_filter).await.unwrap();
     for image in [old_image, new_image] {
         let _ = project
             .engine

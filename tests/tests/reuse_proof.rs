@@ -5,10 +5,10 @@
 
 use std::time::Duration;
 
+use scenario_runtime::__private::launch::{land, launch, LaunchMode};
 use scenario_runtime::__private::ContainerEntry;
-use scenario_runtime::launch::{land, launch, LaunchMode};
+use scenario_runtime::__private::Staleness;
 use scenario_runtime::prelude::*;
-use scenario_runtime::reuse::Staleness;
 use scenario_tests::{entry, sh, TestProject};
 
 /// Ready once it said so; a second run must not need that line again.

@@ -124,7 +124,7 @@ async fn whole_cycle(contender: Contender, engine: &Engine, width: usize, tag: &
             let session = SessionId::new(&format!("peers{tag}"));
             let filters = std::collections::HashMap::from([(
                 "label",
-                vec![format!("{}={session}", scenario_runtime::labels::SESSION)],
+                vec![format!("{}={session}", scenario_runtime::__private::labels::SESSION)],
             )]);
             let options =
                 bollard::query_parameters::ListContainersOptionsBuilder::new().all(true).filters(&filters).build();

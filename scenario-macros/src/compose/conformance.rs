@@ -15,7 +15,7 @@ use std::process::Command;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use scenario_runtime::compose::Variables;
+use scenario_runtime::__private::ComposeVariables as Variables;
 use serde_yaml::Value;
 
 use super::model::{self, EnvValue, HostPath, ImageModel, Location, MountModel, ServiceModel};

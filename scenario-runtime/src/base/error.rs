@@ -108,7 +108,7 @@ pub enum Error {
         operation: &'static str,
         subject: String,
         #[source]
-        source: bollard::errors::Error,
+        source: EngineError,
     },
 
     /// An engine call got no answer within `SCENARIO_ENGINE_TIMEOUT_MS`.
@@ -159,6 +159,34 @@ impl Error {
 
     pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io { action, path: path.into(), source }
+    }
+}
+
+/// What the engine client reported for a failed call (an HTTP status and message from the
+/// engine, or a transport failure); its own causes follow through `source()`.
+#[derive(Debug)]
+pub struct EngineError(bollard::errors::Error);
+
+impl EngineError {
+    pub(crate) fn new(error: bollard::errors::Error) -> Self {
+        EngineError(error)
+    }
+
+    /// The HTTP status the engine answered with, if it answered.
+    pub fn status(&self) -> Option<u16> {
+        status_of(&self.0)
+    }
+}
+
+impl std::fmt::Display for EngineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for EngineError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
     }
 }
 

@@ -18,7 +18,6 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 pub use crate::primitives::exec::ExecOutput;
-pub use crate::primitives::exec_stream::{Exec, ExecChunk, ExecStream};
 pub use crate::primitives::ports::PublishedPorts;
 pub use attach::Origin;
 

@@ -3,6 +3,7 @@
 //! code is returned, also on Ctrl-C.
 
 mod args;
+use args::Options;
 mod catalog;
 mod engines;
 mod failure;
@@ -15,7 +16,6 @@ use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-pub use args::{parse as parse_args, Options};
 use instances::Sharing;
 use libtest_mimic::Trial;
 use runner::{Ownership, Plan, Runner};

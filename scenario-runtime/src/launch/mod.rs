@@ -303,7 +303,7 @@ async fn bring_up(
             match adopted.wait_ready().await {
                 Ok(ready) => return Ok((ready, Outcome::Attached)),
                 // Removed since the survey saw it: start it like a missing one.
-                Err(Error::Engine { source, .. }) if crate::base::error::status_of(&source) == Some(404) => {}
+                Err(Error::Engine { source, .. }) if source.status() == Some(404) => {}
                 Err(e) => return Err(e),
             }
         }

@@ -17,7 +17,7 @@ pub(crate) mod run_options;
 pub use crate::spec::copy_in::CopyIn;
 pub use crate::spec::pull_policy::PullPolicy;
 use crate::spec::readiness::Readiness;
-pub use crate::spec::run_options::{Restart, RunOptions, Ulimit};
+pub use crate::spec::run_options::{Restart, RunOptions};
 
 /// Where the container's image comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]

@@ -2,8 +2,8 @@
 //! `reference` for run `run` with pull policy `policy`, so the test can count what the registry
 //! saw across processes.
 
-use scenario_runtime::image::pull::ensure_reference;
-use scenario_runtime::image::{DockerConfig, PullPolicy, PullRequest};
+use scenario_runtime::__private::image::pull::ensure_reference;
+use scenario_runtime::__private::image::{DockerConfig, PullPolicy, PullRequest};
 
 #[tokio::main]
 async fn main() {

@@ -15,8 +15,8 @@
 use std::io::{BufRead, Read, Write};
 use std::time::Instant;
 
+use scenario_runtime::__private::reaper;
 use scenario_runtime::prelude::*;
-use scenario_runtime::reaper;
 use scenario_tests::sh;
 
 fn main() {

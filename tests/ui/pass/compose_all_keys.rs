@@ -76,7 +76,7 @@ fn main() {
     assert!(matches!(secrets[1], Mount::Bind { target, .. } if target == "/run/secrets/token.txt"));
     assert!(matches!(secrets[2], Mount::Bind { target, source, .. } if target == "/etc/app.ini" && source.ends_with("app.env")));
     assert_eq!(web.run.restart, None, "restart applies only with keep_restart");
-    assert_eq!(restarting::services::Web::spec().run.restart, Some(scenario_runtime::spec::Restart::UnlessStopped));
+    assert_eq!(restarting::services::Web::spec().run.restart, Some(scenario_runtime::Restart::UnlessStopped));
     assert!(web.run.init && !web.run.privileged);
     assert!(privileged::services::Tool::spec().run.privileged, "allowed explicitly");
     assert_eq!(web.run.stop_signal.as_deref(), Some("SIGQUIT"));

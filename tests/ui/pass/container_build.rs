@@ -1,7 +1,7 @@
 // `build` as a folder of the crate, as an absolute folder, and as an expression.
 use std::path::PathBuf;
 
-use scenario_runtime::spec::ImageSource;
+use scenario_runtime::ImageSource;
 use scenario_runtime::ContainerDef;
 use scenario_runtime::prelude::*;
 

@@ -3,8 +3,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use scenario_runtime::prelude::*;
-use scenario_runtime::readiness::{StatusMatch, Strategy};
-use scenario_runtime::spec::ImageSource;
+use scenario_runtime::{StatusMatch, __private::Strategy};
+use scenario_runtime::ImageSource;
 use scenario_runtime::ContainerDef;
 
 async fn seed(container: &Container<Ready>) -> HookResult {

@@ -60,18 +60,6 @@ pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Resul
     Ok(out)
 }
 
-/// Does `text` use interpolation at all (anything but `$$`)?
-pub fn uses_variables(text: &str) -> bool {
-    let mut rest = text;
-    while let Some(at) = rest.find('$') {
-        match rest[at + 1..].strip_prefix('$') {
-            Some(tail) => rest = tail,
-            None => return true,
-        }
-    }
-    false
-}
-
 fn syntax(reason: String) -> InterpolationError {
     InterpolationError::Syntax { reason }
 }
@@ -243,13 +231,5 @@ mod tests {
         assert!(matches!(run("${SET%x}"), Err(InterpolationError::Syntax { .. })));
         assert!(matches!(run("cost $5"), Err(InterpolationError::Syntax { .. })));
         assert!(matches!(run("end $"), Err(InterpolationError::Syntax { .. })));
-    }
-
-    #[test]
-    fn uses_variables_ignores_dollar_dollar() {
-        assert!(uses_variables("a $B"));
-        assert!(uses_variables("${B:-x}"));
-        assert!(!uses_variables("5$$ and $$HOME"));
-        assert!(!uses_variables("plain"));
     }
 }
