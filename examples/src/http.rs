@@ -1,10 +1,15 @@
-//! A small HTTP/1.1 client for the example tests: one request per connection, whole answer read.
-//! (The examples talk to their own services; a full client crate would only add compile time.)
+//! The example tests' HTTP client: hyper-util's client over a plain `HttpConnector`, with the
+//! answer's body collected by http-body-util. Copy it freely; it is the usual hyper setup.
 
 use std::collections::HashMap;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::header::{HeaderValue, CONTENT_TYPE};
+use hyper::{Method, Request, Uri};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
 
 /// An answer: status, headers (names lower-cased) and body.
 #[derive(Debug, Clone)]
@@ -32,51 +37,31 @@ pub async fn delete(url: &str) -> std::io::Result<Response> {
     request("DELETE", url, "").await
 }
 
-/// Sends `method url` with `body` and reads the answer until the server closes.
+/// A client for one request. Each scenario test runs on its own tokio runtime, and a client's
+/// pooled connections are tasks of the runtime they were opened on, so a client kept across
+/// tests could hand out a connection whose runtime is gone.
+fn client() -> Client<HttpConnector, Full<Bytes>> {
+    Client::builder(TokioExecutor::new()).build_http()
+}
+
+/// Sends `method url` with `body` (as text/plain) and reads the whole answer.
 pub async fn request(method: &str, url: &str, body: &str) -> std::io::Result<Response> {
-    let invalid = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{what}: {url}"));
-    let rest = url.strip_prefix("http://").ok_or_else(|| invalid("only http:// URLs"))?;
-    let (authority, path) = rest.find('/').map_or((rest, "/"), |i| (&rest[..i], &rest[i..]));
-    let mut stream = TcpStream::connect(authority).await?;
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).await?;
-    stream.write_all(body.as_bytes()).await?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await?;
-    parse(&raw).ok_or_else(|| invalid("not an HTTP answer"))
-}
-
-/// A raw HTTP/1.1 answer (head and body, plain or chunked), or `None` if it is not one.
-pub fn parse(raw: &[u8]) -> Option<Response> {
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let head = std::str::from_utf8(&raw[..split]).ok()?;
-    let mut lines = head.split("\r\n");
-    let status = lines.next()?.split_whitespace().nth(1)?.parse().ok()?;
-    let headers: HashMap<String, String> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+    let invalid = |what: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{what}: {url}"));
+    let uri: Uri = url.parse().map_err(|e| invalid(format!("not a URL ({e})")))?;
+    let method: Method = method.parse().map_err(|e| invalid(format!("not a method ({e})")))?;
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(CONTENT_TYPE, HeaderValue::from_static("text/plain"))
+        .body(Full::new(Bytes::copy_from_slice(body.as_bytes())))
+        .map_err(|e| invalid(e.to_string()))?;
+    let response = client().request(request).await.map_err(std::io::Error::other)?;
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
         .collect();
-    let mut body = raw[split + 4..].to_vec();
-    if headers.get("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
-        body = dechunk(&body)?;
-    }
-    Some(Response { status, headers, body: String::from_utf8_lossy(&body).into_owned() })
-}
-
-fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    loop {
-        let line_end = data.windows(2).position(|w| w == b"\r\n")?;
-        let size =
-            usize::from_str_radix(std::str::from_utf8(&data[..line_end]).ok()?.split(';').next()?.trim(), 16).ok()?;
-        data = &data[line_end + 2..];
-        if size == 0 {
-            return Some(out);
-        }
-        out.extend_from_slice(data.get(..size)?);
-        data = data.get(size + 2..)?;
-    }
+    let body = response.into_body().collect().await.map_err(std::io::Error::other)?.to_bytes();
+    Ok(Response { status, headers, body: String::from_utf8_lossy(&body).into_owned() })
 }

@@ -7,7 +7,6 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use examples::http::parse;
 use examples::{try_weblog_context, WEBLOG_DOCKERFILE};
 
 fn scratch(name: &str) -> PathBuf {
@@ -72,13 +71,4 @@ fn missing_binary_is_an_error() {
     let root = scratch("missing");
     assert!(try_weblog_context(root.join("target/debug/weblog")).is_err());
     fs::remove_dir_all(&root).unwrap();
-}
-
-#[test]
-fn plain_and_chunked_answers_parse() {
-    let plain = parse(b"HTTP/1.1 201 Created\r\nX-Cache: miss\r\nContent-Length: 2\r\n\r\n42").unwrap();
-    assert_eq!((plain.status, plain.header("x-cache"), plain.body.as_str()), (201, Some("miss"), "42"));
-    let chunked =
-        parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n3\r\n!!!\r\n0\r\n\r\n").unwrap();
-    assert_eq!(chunked.body, "ok!!!");
 }

@@ -7,7 +7,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use crate::base::error::{Error, Result};
 use crate::base::identity::short_hash;
 
-/// An exclusive `flock`, released when dropped or when the holder dies.
+/// An exclusive `flock` (std's `File::lock`), released when dropped or when the holder dies.
 #[derive(Debug)]
 pub(crate) struct HostLock {
     _file: File,
@@ -28,7 +28,7 @@ pub(crate) async fn acquire(key: &str) -> Result<HostLock> {
             .mode(0o600)
             .open(&path)
             .map_err(|e| Error::io("cannot open lock", &path, e))?;
-        fs4::FileExt::lock(&file).map_err(|e| Error::io("cannot lock", &path, e))?;
+        file.lock().map_err(|e| Error::io("cannot lock", &path, e))?;
         Ok(HostLock { _file: file })
     })
     .await

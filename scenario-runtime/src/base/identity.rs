@@ -109,14 +109,7 @@ fn env_nonempty(key: &str) -> Option<String> {
 }
 
 fn parent_pid() -> u32 {
-    #[cfg(unix)]
-    {
-        std::os::unix::process::parent_id()
-    }
-    #[cfg(not(unix))]
-    {
-        0
-    }
+    std::os::unix::process::parent_id()
 }
 
 /// Field 22 of `/proc/<pid>/stat`: the start time in clock ticks since boot. With the pid it

@@ -19,8 +19,9 @@ impl SessionLock {
     pub(crate) fn acquire(path: &Path) -> std::io::Result<SessionLock> {
         loop {
             let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).mode(0o600).open(path)?;
-            // Named explicitly: newer std has an inherent `File::lock` of the same name and meaning.
-            fs4::FileExt::lock(&file)?;
+            // std's `File::lock` is `flock(LOCK_EX)` on Unix: it excludes other processes and is
+            // released when the file is closed or its holder dies.
+            file.lock()?;
             let held = file.metadata()?;
             match std::fs::metadata(path) {
                 Ok(now) if (now.dev(), now.ino()) == (held.dev(), held.ino()) => {

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use bollard::query_parameters::{ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder};
 
-use super::server::log;
 use crate::base::error::Result;
 use crate::base::identity::SessionId;
 use crate::base::labels;
@@ -20,21 +19,23 @@ const ATTEMPTS: u32 = 3;
 pub(crate) async fn reap(endpoint: &str, session: &SessionId) -> Result<()> {
     let engine = Engine::connect_to(endpoint).await?;
     match inventory(&engine, session).await {
-        Ok(listing) => log(format_args!("found: {listing}")),
-        Err(e) => log(format_args!("cannot list what is left: {e}")),
+        Ok(listing) => tracing::info!("found: {listing}"),
+        Err(e) => tracing::warn!("cannot list what is left: {e}"),
     }
     let mut attempt = 1;
     loop {
         match remove_session(&engine, session).await {
             Ok(cleaned) => {
-                log(format_args!(
+                tracing::info!(
                     "removed {} containers, {} networks, {} volumes",
-                    cleaned.containers, cleaned.networks, cleaned.volumes
-                ));
+                    cleaned.containers,
+                    cleaned.networks,
+                    cleaned.volumes
+                );
                 return Ok(());
             }
             Err(e) if attempt < ATTEMPTS => {
-                log(format_args!("removal attempt {attempt} failed, retrying: {e}"));
+                tracing::warn!("removal attempt {attempt} failed, retrying: {e}");
                 attempt += 1;
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }

@@ -4,12 +4,13 @@
 use std::os::fd::{FromRawFd, RawFd};
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
+use tracing_subscriber::fmt::MakeWriter;
 
 use super::config::{self, env};
 use super::lock::SessionLock;
@@ -45,17 +46,21 @@ impl Inputs {
 
 /// The reaper's `main`; returns the exit code.
 pub(crate) fn main() -> i32 {
+    // Its stderr is the session's reaper log file (see `spawn`). Nothing else in this process
+    // installed a subscriber: it was re-executed before the harness would.
+    let _ = tracing::subscriber::set_global_default(log_subscriber(std::io::stderr));
+    let _pid = tracing::info_span!("reaper", pid = std::process::id()).entered();
     let inputs = match Inputs::from_env() {
         Ok(inputs) => inputs,
         Err(e) => {
-            log(format_args!("cannot start: {e}"));
+            tracing::error!("cannot start: {e}");
             return 2;
         }
     };
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
-            log(format_args!("cannot start its runtime: {e}"));
+            tracing::error!("cannot start its runtime: {e}");
             return 2;
         }
     };
@@ -69,13 +74,13 @@ async fn serve(inputs: Inputs) -> i32 {
     let listener = match listener.set_nonblocking(true).and_then(|()| UnixListener::from_std(listener)) {
         Ok(listener) => listener,
         Err(e) => {
-            log(format_args!("cannot use the listening socket (fd {listen_fd}): {e}"));
+            tracing::error!("cannot use the listening socket (fd {listen_fd}): {e}");
             return 2;
         }
     };
     // Remembered so that only our own socket file is removed at the end.
     let socket_id = std::fs::metadata(&socket).ok().map(|m| (m.dev(), m.ino()));
-    log(format_args!("started for session {session} on {endpoint}: socket {}, grace {grace:?}", socket.display()));
+    tracing::info!("started for session {session} on {endpoint}: socket {}, grace {grace:?}", socket.display());
 
     let (gone_tx, mut gone_rx) = mpsc::unbounded_channel::<()>();
     let mut clients = 0usize;
@@ -90,20 +95,20 @@ async fn serve(inputs: Inputs) -> i32 {
                     Ok(stream) => {
                         clients += 1;
                         ever_connected = true;
-                        log(format_args!("client connected ({clients} connected)"));
+                        tracing::info!("client connected ({clients} connected)");
                         tokio::spawn(watch(stream, gone_tx.clone()));
                     }
-                    Err(e) => log(format_args!("a client left before the greeting: {e}")),
+                    Err(e) => tracing::warn!("a client left before the greeting: {e}"),
                 },
                 Err(e) => {
-                    log(format_args!("accept failed: {e}"));
+                    tracing::warn!("accept failed: {e}");
                     // Such errors (out of descriptors) last a while; do not spin on them.
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
             },
             Some(()) = gone_rx.recv() => {
                 clients -= 1;
-                log(format_args!("client disconnected ({clients} connected)"));
+                tracing::info!("client disconnected ({clients} connected)");
                 if clients == 0 {
                     idle_since = Instant::now();
                 }
@@ -117,8 +122,8 @@ async fn serve(inputs: Inputs) -> i32 {
                 locking = None;
                 let held = match held {
                     Ok(Ok(held)) => held,
-                    Ok(Err(e)) => { log(format_args!("cannot lock {}: {e}", lock.display())); return 1; }
-                    Err(e) => { log(format_args!("cannot lock {}: {e}", lock.display())); return 1; }
+                    Ok(Err(e)) => { tracing::error!("cannot lock {}: {e}", lock.display()); return 1; }
+                    Err(e) => { tracing::error!("cannot lock {}: {e}", lock.display()); return 1; }
                 };
                 // Under the lock no client is between connect and greeting, so this check is final.
                 if clients == 0 && idle_since.elapsed() >= idle_limit {
@@ -150,63 +155,78 @@ fn remove_socket(socket: &std::path::Path, ours: Option<(u64, u64)>) {
     let current = std::fs::metadata(socket).ok().map(|m| (m.dev(), m.ino()));
     if current.is_some() && current == ours {
         if let Err(e) = std::fs::remove_file(socket) {
-            log(format_args!("cannot remove {}: {e}", socket.display()));
+            tracing::warn!("cannot remove {}: {e}", socket.display());
         }
     }
 }
 
 async fn finish(session: &SessionId, endpoint: &str, ever_connected: bool, waited: Duration) -> i32 {
     if !ever_connected {
-        log(format_args!("no client connected within {waited:?}; exiting without cleaning up"));
+        tracing::info!("no client connected within {waited:?}; exiting without cleaning up");
         return 0;
     }
-    log(format_args!("no client for {waited:?}: removing what session {session} left on {endpoint}"));
+    tracing::info!("no client for {waited:?}: removing what session {session} left on {endpoint}");
     match reap(endpoint, session).await {
         Ok(()) => {
-            log(format_args!("done; exiting"));
+            tracing::info!("done; exiting");
             0
         }
         Err(e) => {
-            log(format_args!("cleanup failed: {e}"));
+            tracing::error!("cleanup failed: {e}");
             1
         }
     }
 }
 
-/// One line on stderr (the log file): UTC time, pid, message.
-pub(crate) fn log(message: std::fmt::Arguments<'_>) {
-    eprintln!("{} reaper[{}] {message}", utc_now(), std::process::id());
-}
-
-/// `YYYY-MM-DDTHH:MM:SS.mmmZ`, without a date crate.
-fn utc_now() -> String {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    let (days, secs) = ((now.as_secs() / 86_400) as i64, now.as_secs() % 86_400);
-    // Days to civil date (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60,
-        now.subsec_millis()
-    )
+/// The reaper's log lines: RFC 3339 UTC time (tracing-subscriber's own timer), level, the
+/// `reaper{pid=..}` span, message; no colours, as the writer is a file (the reaper's stderr).
+fn log_subscriber<W>(writer: W) -> impl tracing::Subscriber + Send + Sync + 'static
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_timer(tracing_subscriber::fmt::time::SystemTime)
+        .with_ansi(false)
+        .with_target(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish()
 }
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Lines {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().write(buf)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
     #[test]
-    fn utc_time_is_formatted_like_rfc3339() {
-        let now = super::utc_now();
-        assert_eq!(now.len(), 24, "{now}");
-        assert!(now.starts_with("20") && now.ends_with('Z') && now.as_bytes()[10] == b'T', "{now}");
+    fn log_lines_start_with_an_rfc3339_utc_time_and_name_the_reaper_pid() {
+        let lines = Lines::default();
+        let writer = lines.clone();
+        tracing::subscriber::with_default(super::log_subscriber(move || writer.clone()), || {
+            let _pid = tracing::info_span!("reaper", pid = 42).entered();
+            tracing::info!("client connected (1 connected)");
+            tracing::debug!("not written: the log keeps info and above");
+        });
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let mut written = text.lines();
+        let line = written.next().unwrap_or_default();
+        assert_eq!(written.next(), None, "{text}");
+        // `YYYY-MM-DDTHH:MM:SS.ffffffZ`
+        let (time, rest) = line.split_once(' ').unwrap_or_default();
+        let shape: String = time.chars().map(|c| if c.is_ascii_digit() { '0' } else { c }).collect();
+        assert_eq!(shape, "0000-00-00T00:00:00.000000Z", "{line}");
+        assert_eq!(rest.trim_start(), "INFO reaper{pid=42}: client connected (1 connected)", "{line}");
     }
 }

@@ -163,19 +163,8 @@ impl CopyIn {
 }
 
 fn permissions(metadata: &std::fs::Metadata) -> u32 {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        metadata.permissions().mode() & 0o7777
-    }
-    #[cfg(not(unix))]
-    {
-        if metadata.is_dir() {
-            0o755
-        } else {
-            DEFAULT_FILE_MODE
-        }
-    }
+    use std::os::unix::fs::PermissionsExt;
+    metadata.permissions().mode() & 0o7777
 }
 
 /// Every entry under `dir`, folders before their content, in name order (so the hash is stable).

@@ -3,7 +3,8 @@
 //!
 //! It uses `examples::http`; that one file is compiled here too, under the same path, rather than
 //! making the examples package (Postgres, Redis and HTTP server dependencies) a dependency of
-//! every test of this package.
+//! every test of this package. Its client crates (hyper, hyper-util, http-body-util) are this
+//! package's dependencies, already built for bollard.
 
 extern crate self as examples;
 
