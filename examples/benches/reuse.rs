@@ -70,7 +70,7 @@ async fn main() {
 
     // Untimed: build the images once, so "cold" means cold containers, not first builds.
     for entry in &CHECKOUT {
-        scenario_runtime::__private::image::ensure(&engine, &(entry.spec)().image).await.unwrap();
+        scenario_runtime::__private::image::ensure(&engine, (entry.spec)().image()).await.unwrap();
     }
     let (cold, cold_report) = one_run(&project, 0).await;
     assert_eq!(cold_report.started.len(), 3, "{cold_report:?}");

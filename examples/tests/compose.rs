@@ -41,14 +41,14 @@ mod compose_weblog {
     #[test]
     async fn compose_settings_reach_the_containers(env: &Env) -> TestResult {
         let web = env.get::<services::Web>();
-        assert_eq!(web.spec().labels.get("com.example.role").map(String::as_str), Some("service-under-test"));
+        assert_eq!(web.spec().labels().get("com.example.role").map(String::as_str), Some("service-under-test"));
         // env_file and environment together.
         let printed = web.exec(["sh", "-c", "echo $PORT $REDIS_URL"]).await?;
         assert_eq!(printed.stdout.trim(), "8080 redis://redis:6379");
         // `${DB_PASSWORD:-secret}` resolved at the start; `container_name` is a name on the network.
         let database = web.exec(["sh", "-c", "echo $DATABASE_URL"]).await?;
         assert_eq!(database.stdout.trim(), "postgres://postgres:secret@shop-db:5432/shop");
-        let user = env.get::<services::Migrate>().spec().user.clone();
+        let user = env.get::<services::Migrate>().spec().user_name().map(String::from);
         assert_eq!(user.as_deref(), Some("postgres"));
         Ok(())
     }

@@ -231,7 +231,7 @@ async fn build_works(engine: &Engine) -> Result<u128, String> {
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let written = std::fs::write(dir.join("Dockerfile"), "FROM scratch\nLABEL dev.scenario.doctor=true\n");
     written.map_err(|e| format!("cannot write a Dockerfile in {}: {e}", dir.display()))?;
-    let context = BuildContext { dir: dir.clone(), dockerfile: "Dockerfile".into(), args: Default::default() };
+    let context = BuildContext::new(dir.clone());
     let started = Instant::now();
     let built = image::ensure(engine, &ImageSource::Build(context)).await;
     let elapsed = started.elapsed().as_millis();

@@ -63,11 +63,11 @@ async fn verdict(engine: &Engine, summary: &bollard::models::ContainerSummary, s
         Ok(Some(_)) => match source {
             ImageSource::Build(_) => "stale: image rebuilt".into(),
             // The reference names another image now (pulled with `pull = "always"`, or re-tagged).
-            ImageSource::Reference(_) => "stale: image updated".into(),
+            _ => "stale: image updated".into(),
         },
         Ok(None) => match source {
             ImageSource::Build(_) => "stale: build context changed (rebuilt on the next run)".into(),
-            ImageSource::Reference(_) => "stale: image missing".into(),
+            _ => "stale: image missing".into(),
         },
         Err(e) => format!("unknown: {e}"),
     }

@@ -82,7 +82,7 @@ async fn ls_tells_up_to_date_from_stale_and_down_and_prune_remove_only_this_proj
 
     let (ok, said) = cli(&other, &["prune"]);
     assert!(ok && said.contains("removed 2 containers"), "{said}");
-    let ImageSource::Build(context) = app().image else { unreachable!("app is built") };
+    let ImageSource::Build(context) = app().image().clone() else { unreachable!("app is built") };
     assert_eq!(image::remove_context_images(&project.engine, &context).await.unwrap(), 1, "the fixture's image");
     std::fs::remove_dir_all(context_dir()).unwrap();
 }
@@ -100,7 +100,7 @@ impl SizedContext {
     }
 
     fn context(&self) -> BuildContext {
-        BuildContext { dir: self.0.clone(), dockerfile: "Dockerfile".into(), args: Default::default() }
+        BuildContext::new(self.0.clone())
     }
 }
 

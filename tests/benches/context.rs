@@ -38,11 +38,7 @@ impl Fixture {
     }
 
     fn source(&self) -> ImageSource {
-        ImageSource::Build(BuildContext {
-            dir: self.dir.clone(),
-            dockerfile: "Dockerfile".into(),
-            args: Default::default(),
-        })
+        ImageSource::Build(BuildContext::new(self.dir.clone()))
     }
 }
 

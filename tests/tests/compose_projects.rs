@@ -55,7 +55,7 @@ fn scope(engine: &Engine, session: &SessionId, scenario: &str) -> Scope {
 
 async fn sh(container: &Container<Ready>, script: &str) -> String {
     let out = container.exec(["sh", "-c", script]).await.unwrap();
-    assert!(out.success(), "`{script}` in {}: {out:?}", container.spec().name);
+    assert!(out.success(), "`{script}` in {}: {out:?}", container.spec().name());
     out.stdout
 }
 
@@ -127,7 +127,7 @@ async fn an_overlay_merges_with_includes_and_extends() {
     for expected in ["MODE=test", "KEPT=from-base", "ADDED=by-overlay", "FROM_BASE=yes"] {
         assert!(web_env.lines().any(|l| l == expected), "{expected} in {web_env}");
     }
-    assert_eq!(web.spec().labels.get("team").map(String::as_str), Some("web"), "extended from shared/base.yml");
+    assert_eq!(web.spec().labels().get("team").map(String::as_str), Some("web"), "extended from shared/base.yml");
     let mut depends_on = entries.iter().find(|e| e.name == "web").unwrap().depends_on.to_vec();
     depends_on.sort();
     assert_eq!(depends_on, ["cache", "payments"], "depends_on lists of both files are gathered");
@@ -178,8 +178,8 @@ async fn every_interpolation_operator_resolves_at_the_start() {
             .await
             .unwrap();
     let probe = &env.containers()["probe"];
-    assert_eq!(probe.spec().image, scenario_runtime::ImageSource::Reference("busybox:1.35".into()));
-    assert_eq!(probe.spec().labels.get("dev.example/tag").map(String::as_str), Some("busybox-1.35"));
+    assert_eq!(probe.spec().image().clone(), scenario_runtime::ImageSource::Reference("busybox:1.35".into()));
+    assert_eq!(probe.spec().labels().get("dev.example/tag").map(String::as_str), Some("busybox-1.35"));
     let seen = sh(probe, "env").await;
     for expected in [
         "BARE=from-dotenv",

@@ -31,8 +31,8 @@ struct Computed;
 #[tokio::test]
 async fn computed_values_reach_the_container_and_change_the_spec_hash() {
     let spec = Computed::spec();
-    assert_eq!(spec.env["TOKEN"], "tok-1");
-    assert_eq!(spec.labels["com.example.pkg"], "scenario-tests");
+    assert_eq!(spec.environment()["TOKEN"], "tok-1");
+    assert_eq!(spec.labels()["com.example.pkg"], "scenario-tests");
     let first_hash = spec.spec_hash();
 
     let scope = TestScope::new("computed").await;
@@ -45,6 +45,6 @@ async fn computed_values_reach_the_container_and_change_the_spec_hash() {
 
     GENERATION.store(2, Ordering::SeqCst);
     let second = Computed::spec();
-    assert_eq!(second.env["TOKEN"], "tok-2");
+    assert_eq!(second.environment()["TOKEN"], "tok-2");
     assert_ne!(second.spec_hash(), first_hash, "a value computed at run time is hashed like a literal");
 }

@@ -32,7 +32,7 @@ struct Initialised;
 #[tokio::test]
 async fn declared_copies_are_in_place_before_the_process_starts() {
     let spec = Initialised::spec();
-    let origins: Vec<&str> = spec.copies.iter().map(|c| c.origin.as_str()).collect();
+    let origins: Vec<&str> = spec.copies().iter().map(|c| c.origin()).collect();
     assert_eq!(origins, ["fixtures/copy/init.sql", "fixtures/copy/conf"], "status lines name crate paths");
     let scope = TestScope::new("copy-macro").await;
     let c = ready(&scope, Initialised::spec()).await.unwrap();

@@ -34,7 +34,7 @@ impl Context {
     }
 
     fn build_context(&self) -> BuildContext {
-        BuildContext { dir: self.dir.clone(), dockerfile: self.dockerfile.clone(), args: Default::default() }
+        BuildContext::new(self.dir.clone()).with_dockerfile(self.dockerfile.clone())
     }
 
     fn source(&self) -> ImageSource {
@@ -166,7 +166,7 @@ async fn a_failing_build_reports_the_tail_of_its_output() {
 #[tokio::test]
 async fn a_missing_build_context_names_the_folder() {
     let engine = engine().await;
-    let source = ContainerSpec::from_build("x", Path::new("/nonexistent/context")).image;
+    let source = ContainerSpec::from_build("x", Path::new("/nonexistent/context")).image().clone();
     let text = image::ensure(&engine, &source).await.unwrap_err().to_string();
     assert!(text.contains("/nonexistent/context"), "{text}");
 }

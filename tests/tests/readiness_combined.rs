@@ -103,7 +103,7 @@ async fn declared_combined_readiness_checks_every_part_port() {
 
     let spec = <Declared as scenario_runtime::ContainerDef>::spec();
     assert_eq!(
-        spec.readiness,
+        spec.readiness().clone(),
         Readiness::all([
             Readiness::port(8080).timeout(Duration::from_secs(20)),
             Readiness::log("up"),

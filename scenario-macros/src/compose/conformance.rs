@@ -353,7 +353,7 @@ fn seen_by_scenario(dir: &Path) -> Result<BTreeMap<String, Seen>, String> {
     for service in &resolved.services {
         all.insert(service.name.clone(), seen_service(service, &vars, &location));
     }
-    let problems = vars.finish(scenario_runtime::ContainerSpec::from_image("probe", "i")).problems;
+    let problems = vars.finish(scenario_runtime::ContainerSpec::from_image("probe", "i")).problems().to_vec();
     if problems.is_empty() {
         Ok(all)
     } else {

@@ -21,19 +21,19 @@ pub struct Owner {
 /// One thing to copy: `target` is an absolute path inside the container.
 #[derive(Clone, Serialize)]
 pub struct CopyIn {
-    pub target: String,
+    pub(crate) target: String,
     /// Overrides the mode of every copied file (a folder's own mode and subfolders keep theirs).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mode: Option<u32>,
+    pub(crate) mode: Option<u32>,
     /// Owner of everything copied; root when not set.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner: Option<Owner>,
+    pub(crate) owner: Option<Owner>,
     /// SHA-256 of every entry's relative path, kind, mode and bytes.
-    pub content_hash: String,
+    pub(crate) content_hash: String,
     /// Where the content came from, for people (`sql/init.sql`, `bytes`); not hashed, since a
     /// moved file with the same content changes no container.
     #[serde(skip)]
-    pub origin: String,
+    pub(crate) origin: String,
     #[serde(skip)]
     pub(crate) entries: Arc<Vec<CopyEntry>>,
     /// Why the source could not be read; the spec reports it before anything is created.
@@ -148,6 +148,16 @@ impl CopyIn {
     }
 
     /// The short hash recorded per copy (see [`record`]): content, mode and owner.
+    /// Where the content came from (`sql/init.sql`, `bytes`).
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The path inside the container.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
     pub fn short_hash(&self) -> String {
         let canonical = serde_json::to_vec(self).expect("a copy always serialises");
         Sha256::digest(canonical).iter().take(6).map(|b| format!("{b:02x}")).collect()

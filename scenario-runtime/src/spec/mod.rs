@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 pub mod compose;
 pub(crate) mod copy_in;
+mod hash;
 pub(crate) mod pull_policy;
 pub mod readiness;
 pub(crate) mod run_options;
@@ -21,6 +21,7 @@ pub use crate::spec::run_options::{Restart, RunOptions};
 
 /// Where the container's image comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub enum ImageSource {
     /// An image reference (`postgres:16`): used if present, pulled if missing.
     Reference(String),
@@ -31,15 +32,51 @@ pub enum ImageSource {
 
 /// A folder holding a Dockerfile and everything it copies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BuildContext {
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// The Dockerfile's path inside the context (default `Dockerfile`).
-    pub dockerfile: String,
-    pub args: BTreeMap<String, String>,
+    pub(crate) dockerfile: String,
+    pub(crate) args: BTreeMap<String, String>,
+}
+
+impl BuildContext {
+    /// The folder `dir`, built with its `Dockerfile` and no build arguments.
+    pub fn new(dir: impl Into<PathBuf>) -> BuildContext {
+        BuildContext { dir: dir.into(), dockerfile: "Dockerfile".into(), args: BTreeMap::new() }
+    }
+
+    /// Builds with the Dockerfile at `path` inside the context instead.
+    pub fn with_dockerfile(mut self, path: impl Into<String>) -> BuildContext {
+        self.dockerfile = path.into();
+        self
+    }
+
+    /// Adds a build argument (`--build-arg key=value`).
+    pub fn with_arg(mut self, key: impl Into<String>, value: impl Into<String>) -> BuildContext {
+        self.args.insert(key.into(), value.into());
+        self
+    }
+
+    /// The context folder sent to the engine.
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
+    /// The Dockerfile's path inside the context.
+    pub fn dockerfile(&self) -> &str {
+        &self.dockerfile
+    }
+
+    /// Build arguments (`--build-arg KEY=value`).
+    pub fn args(&self) -> &BTreeMap<String, String> {
+        &self.args
+    }
 }
 
 /// Transport protocol of a container port.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[non_exhaustive]
 pub enum Protocol {
     Tcp,
     Udp,
@@ -56,13 +93,15 @@ impl Protocol {
 
 /// A container port published on the engine's host.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+#[must_use]
 pub struct PortSpec {
-    pub container_port: u16,
-    pub protocol: Protocol,
+    pub(crate) container_port: u16,
+    pub(crate) protocol: Protocol,
     /// Host address to bind; loopback unless asked otherwise (the peers bind 0.0.0.0).
-    pub host_ip: String,
+    pub(crate) host_ip: String,
     /// A fixed host port, or `None` for one the engine picks.
-    pub host_port: Option<u16>,
+    pub(crate) host_port: Option<u16>,
 }
 
 impl PortSpec {
@@ -93,6 +132,8 @@ impl PortSpec {
 
 /// Storage mounted into the container.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+#[must_use]
 pub enum Mount {
     /// A named volume, scoped to the scenario instance (and labelled, so teardown removes it).
     Volume { name: String, target: String, read_only: bool },
@@ -118,13 +159,15 @@ impl Mount {
 
 /// A Docker healthcheck defined by the spec (overriding the image's).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+#[must_use]
 pub struct HealthCheck {
     /// Run directly (`CMD`), not through a shell.
-    pub command: Vec<String>,
-    pub interval: Duration,
-    pub timeout: Duration,
-    pub retries: u32,
-    pub start_period: Duration,
+    pub(crate) command: Vec<String>,
+    pub(crate) interval: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) retries: u32,
+    pub(crate) start_period: Duration,
 }
 
 impl HealthCheck {
@@ -167,41 +210,40 @@ impl HealthCheck {
 }
 
 /// Everything needed to create one container of a scenario.
-#[derive(Clone, Debug, Serialize)]
+///
+/// Built with chained methods; read back through the accessors. Its hash (`spec_hash`) covers
+/// the versioned encoding in `hash`, not this struct's layout.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+#[must_use = "a spec does nothing until a scope configures it"]
 pub struct ContainerSpec {
     /// The container's name within its scenario (`db`); also its network alias.
-    pub name: String,
-    pub image: ImageSource,
-    pub cmd: Option<Vec<String>>,
-    pub entrypoint: Option<Vec<String>>,
-    pub env: BTreeMap<String, String>,
-    pub working_dir: Option<String>,
-    pub user: Option<String>,
-    pub ports: Vec<PortSpec>,
-    pub mounts: Vec<Mount>,
-    pub aliases: Vec<String>,
-    pub labels: BTreeMap<String, String>,
-    pub healthcheck: Option<HealthCheck>,
+    pub(crate) name: String,
+    pub(crate) image: ImageSource,
+    pub(crate) cmd: Option<Vec<String>>,
+    pub(crate) entrypoint: Option<Vec<String>>,
+    pub(crate) env: BTreeMap<String, String>,
+    pub(crate) working_dir: Option<String>,
+    pub(crate) user: Option<String>,
+    pub(crate) ports: Vec<PortSpec>,
+    pub(crate) mounts: Vec<Mount>,
+    pub(crate) aliases: Vec<String>,
+    pub(crate) labels: BTreeMap<String, String>,
+    pub(crate) healthcheck: Option<HealthCheck>,
     /// How to tell the container is ready; not part of the spec hash (it changes no container).
-    #[serde(skip)]
-    pub readiness: Readiness,
+    pub(crate) readiness: Readiness,
     /// Grace period for a stop before the kill; zero removes at once.
-    #[serde(skip)]
-    pub stop_timeout: Duration,
+    pub(crate) stop_timeout: Duration,
     /// Process settings (init, signals, hosts, limits); see [`RunOptions`].
-    #[serde(skip_serializing_if = "RunOptions::is_default")]
-    pub run: RunOptions,
+    pub(crate) run: RunOptions,
     /// When an image reference is pulled; not part of the spec hash (the image id is compared
     /// instead), so setting it restarts nothing by itself.
-    #[serde(skip)]
-    pub pull: PullPolicy,
+    pub(crate) pull: PullPolicy,
     /// Why the spec cannot be used, found while building it (a compose variable that is not set):
     /// `validate` reports them, so the start fails before anything is created.
-    #[serde(skip)]
-    pub problems: Vec<String>,
+    pub(crate) problems: Vec<String>,
     /// Files, folders and bytes uploaded between create and start; their content is hashed.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub copies: Vec<CopyIn>,
+    pub(crate) copies: Vec<CopyIn>,
 }
 
 impl ContainerSpec {
@@ -385,9 +427,73 @@ impl ContainerSpec {
     /// A hash of everything that shapes the created container (not the image's content, which
     /// staleness checks through the image id). Stored as a label; a change means "recreate".
     pub fn spec_hash(&self) -> String {
-        let canonical = serde_json::to_vec(self).expect("a spec always serialises");
-        let digest = Sha256::digest(canonical);
-        digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+        hash::spec_hash(self)
+    }
+
+    /// The container's name within its scenario (`db`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where the image comes from.
+    pub fn image(&self) -> &ImageSource {
+        &self.image
+    }
+
+    /// The command, if the spec overrides the image's.
+    pub fn command(&self) -> Option<&[String]> {
+        self.cmd.as_deref()
+    }
+
+    /// The environment variables the spec sets.
+    pub fn environment(&self) -> &BTreeMap<String, String> {
+        &self.env
+    }
+
+    /// The user the process runs as, if the spec sets one.
+    pub fn user_name(&self) -> Option<&str> {
+        self.user.as_deref()
+    }
+
+    /// The published ports.
+    pub fn ports(&self) -> &[PortSpec] {
+        &self.ports
+    }
+
+    /// The mounts.
+    pub fn mounts(&self) -> &[Mount] {
+        &self.mounts
+    }
+
+    /// The container's labels (besides the runtime's own `dev.scenario.*`).
+    pub fn labels(&self) -> &BTreeMap<String, String> {
+        &self.labels
+    }
+
+    /// How readiness is decided.
+    pub fn readiness(&self) -> &Readiness {
+        &self.readiness
+    }
+
+    /// Process settings (init, signals, hosts, limits, restart policy).
+    pub fn run_options(&self) -> &RunOptions {
+        &self.run
+    }
+
+    /// When the image is pulled.
+    pub fn pull_policy(&self) -> PullPolicy {
+        self.pull
+    }
+
+    /// What is copied in between create and start.
+    pub fn copies(&self) -> &[CopyIn] {
+        &self.copies
+    }
+
+    /// Why the spec cannot be used (an unset compose variable, an unreadable copy source);
+    /// starting it fails with these before anything is created.
+    pub fn problems(&self) -> &[String] {
+        &self.problems
     }
 
     /// Checks what can be checked without an engine; the error names the container.
@@ -440,7 +546,7 @@ mod tests {
     fn copies_are_hashed_but_a_spec_without_copies_hashes_as_before() {
         let base = ContainerSpec::from_image("db", "busybox:1.35").env("A", "1");
         // The hash of this spec before copies existed: kept containers must not go stale.
-        assert!(!serde_json::to_string(&base).unwrap().contains("copies"));
+        assert!(!String::from_utf8(hash::encoding(&base)).unwrap().contains("copies"));
         assert_eq!(base.spec_hash(), "76e8d9fd9d6671d5");
         let copied = base.clone().copy_bytes("select 1;", "/init.sql");
         assert_ne!(base.spec_hash(), copied.spec_hash());

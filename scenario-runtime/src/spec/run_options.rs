@@ -10,26 +10,27 @@ use crate::spec::ContainerSpec;
 
 /// Settings of the container's process; all off by default.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct RunOptions {
     /// Run an init process as PID 1 (reaps zombies, forwards signals).
-    pub init: bool,
+    pub(crate) init: bool,
     /// Every device and capability of the host; only when asked for explicitly.
-    pub privileged: bool,
+    pub(crate) privileged: bool,
     /// The signal a stop sends (`SIGTERM` unless set).
-    pub stop_signal: Option<String>,
+    pub(crate) stop_signal: Option<String>,
     /// Extra `/etc/hosts` entries as `name:address`.
-    pub extra_hosts: Vec<String>,
+    pub(crate) extra_hosts: Vec<String>,
     /// Size of `/dev/shm` in bytes.
-    pub shm_size: Option<i64>,
-    pub ulimits: Vec<Ulimit>,
-    pub cap_add: Vec<String>,
-    pub cap_drop: Vec<String>,
+    pub(crate) shm_size: Option<i64>,
+    pub(crate) ulimits: Vec<Ulimit>,
+    pub(crate) cap_add: Vec<String>,
+    pub(crate) cap_drop: Vec<String>,
     /// Memory limit in bytes.
-    pub memory: Option<i64>,
+    pub(crate) memory: Option<i64>,
     /// CPU limit in billionths of a CPU.
-    pub nano_cpus: Option<i64>,
+    pub(crate) nano_cpus: Option<i64>,
     /// A restart policy; none by default, so a test sees a crash instead of a restart.
-    pub restart: Option<Restart>,
+    pub(crate) restart: Option<Restart>,
 }
 
 /// When the engine restarts the container.
@@ -44,9 +45,9 @@ pub enum Restart {
 /// A resource limit of the container's processes (`nofile`, `nproc`, ...).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Ulimit {
-    pub name: String,
-    pub soft: i64,
-    pub hard: i64,
+    pub(crate) name: String,
+    pub(crate) soft: i64,
+    pub(crate) hard: i64,
 }
 
 impl RunOptions {
@@ -55,6 +56,80 @@ impl RunOptions {
         *self == RunOptions::default()
     }
 
+    /// Whether an init process runs as PID 1.
+    pub fn init(&self) -> bool {
+        self.init
+    }
+
+    /// Whether the container is privileged.
+    pub fn privileged(&self) -> bool {
+        self.privileged
+    }
+
+    /// The signal a stop sends, if set.
+    pub fn stop_signal(&self) -> Option<&str> {
+        self.stop_signal.as_deref()
+    }
+
+    /// Extra `/etc/hosts` entries (`name:address`).
+    pub fn extra_hosts(&self) -> &[String] {
+        &self.extra_hosts
+    }
+
+    /// The size of `/dev/shm` in bytes, if set.
+    pub fn shm_size(&self) -> Option<i64> {
+        self.shm_size
+    }
+
+    /// Resource limits (`nofile`, ...).
+    pub fn ulimits(&self) -> &[Ulimit] {
+        &self.ulimits
+    }
+
+    /// Capabilities added.
+    pub fn cap_add(&self) -> &[String] {
+        &self.cap_add
+    }
+
+    /// Capabilities dropped.
+    pub fn cap_drop(&self) -> &[String] {
+        &self.cap_drop
+    }
+
+    /// The memory limit in bytes, if set.
+    pub fn memory(&self) -> Option<i64> {
+        self.memory
+    }
+
+    /// The CPU limit in billionths of a CPU, if set.
+    pub fn nano_cpus(&self) -> Option<i64> {
+        self.nano_cpus
+    }
+
+    /// The restart policy, if set.
+    pub fn restart(&self) -> Option<Restart> {
+        self.restart
+    }
+}
+
+impl Ulimit {
+    /// The limit's name (`nofile`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The soft limit.
+    pub fn soft(&self) -> i64 {
+        self.soft
+    }
+
+    /// The hard limit.
+    pub fn hard(&self) -> i64 {
+        self.hard
+    }
+}
+
+impl RunOptions {
     /// Writes the options into a create request.
     pub(crate) fn apply(&self, body: &mut ContainerCreateBody) {
         if self.is_default() {

@@ -35,10 +35,10 @@ fn main() {
     assert_eq!((Web::NAME, web.name.as_str()), ("web", "web"));
     assert_eq!(Web::DEPENDS_ON, &["cache", "db", "seed"]);
     let ImageSource::Build(context) = &web.image else { panic!("web is built") };
-    assert!(context.dir.ends_with("tests/ui/compose/context"), "{:?}", context.dir);
-    assert!(context.dir.starts_with(env!("CARGO_MANIFEST_DIR")));
-    assert_eq!(context.dockerfile, "Dockerfile.web");
-    assert_eq!(context.args.get("VERSION").map(String::as_str), Some("16"));
+    assert!(context.dir().ends_with("tests/ui/compose/context"), "{:?}", context.dir());
+    assert!(context.dir().starts_with(env!("CARGO_MANIFEST_DIR")));
+    assert_eq!(context.dockerfile(), "Dockerfile.web");
+    assert_eq!(context.args().get("VERSION").map(String::as_str), Some("16"));
     assert_eq!(web.cmd.as_deref(), Some(&["serve", "--port", "8080", "two words"].map(String::from)[..]));
     assert_eq!(web.entrypoint.as_deref(), Some(&["/bin/app".to_string()][..]));
     let env = |key: &str| web.env.get(key).map(String::as_str);
@@ -75,24 +75,24 @@ fn main() {
     assert!(source.ends_with("tests/ui/compose/fixtures/token.txt") && target == "/run/secrets/api_token");
     assert!(matches!(secrets[1], Mount::Bind { target, .. } if target == "/run/secrets/token.txt"));
     assert!(matches!(secrets[2], Mount::Bind { target, source, .. } if target == "/etc/app.ini" && source.ends_with("app.env")));
-    assert_eq!(web.run.restart, None, "restart applies only with keep_restart");
-    assert_eq!(restarting::services::Web::spec().run.restart, Some(scenario_runtime::Restart::UnlessStopped));
-    assert!(web.run.init && !web.run.privileged);
-    assert!(privileged::services::Tool::spec().run.privileged, "allowed explicitly");
-    assert_eq!(web.run.stop_signal.as_deref(), Some("SIGQUIT"));
+    assert_eq!(web.run_options().restart(), None, "restart applies only with keep_restart");
+    assert_eq!(restarting::services::Web::spec().run_options().restart(), Some(scenario_runtime::Restart::UnlessStopped));
+    assert!(web.run_options().init() && !web.run_options().privileged());
+    assert!(privileged::services::Tool::spec().run_options().privileged(), "allowed explicitly");
+    assert_eq!(web.run_options().stop_signal(), Some("SIGQUIT"));
     assert_eq!(web.stop_timeout, Duration::from_secs(90));
-    assert_eq!(web.run.extra_hosts, ["payments.internal:10.0.0.9"]);
-    assert_eq!((web.run.shm_size, web.run.memory, web.run.nano_cpus), (Some(64 << 20), Some(256 << 20), Some(1_500_000_000)));
-    let ulimits: Vec<(&str, i64, i64)> = web.run.ulimits.iter().map(|u| (u.name.as_str(), u.soft, u.hard)).collect();
+    assert_eq!(web.run_options().extra_hosts(), ["payments.internal:10.0.0.9"]);
+    assert_eq!((web.run_options().shm_size(), web.run_options().memory(), web.run_options().nano_cpus()), (Some(64 << 20), Some(256 << 20), Some(1_500_000_000)));
+    let ulimits: Vec<(&str, i64, i64)> = web.run_options().ulimits().iter().map(|u| (u.name(), u.soft(), u.hard())).collect();
     assert_eq!(ulimits, [("nofile", 1024, 2048), ("nproc", 512, 512)]);
-    assert_eq!((web.run.cap_add.as_slice(), web.run.cap_drop.as_slice()), (&["NET_ADMIN".to_string()][..], &["MKNOD".to_string()][..]));
+    assert_eq!((web.run_options().cap_add(), web.run_options().cap_drop()), (&["NET_ADMIN".to_string()][..], &["MKNOD".to_string()][..]));
 
     // Interpolated values are resolved when the spec is built (the scenario's start).
     let db = Db::spec();
     assert_eq!(db.image, ImageSource::Reference("busybox:1.35".into()));
     assert_eq!(db.env.get("PASSWORD").map(String::as_str), Some("secret"));
     std::env::set_var("DB_TAG", "1.36");
-    assert_eq!(Db::spec().image, ImageSource::Reference("busybox:1.36".into()));
+    assert_eq!(Db::spec().image().clone(), ImageSource::Reference("busybox:1.36".into()));
 
     let check = db.healthcheck.as_ref().expect("db has a healthcheck");
     assert_eq!(check.command, ["/bin/sh", "-c", "nc -z 127.0.0.1 5432"]);
@@ -100,10 +100,10 @@ fn main() {
     assert_eq!(check.start_period, Duration::from_secs(90));
     assert_eq!(db.readiness, Readiness::healthy());
 
-    assert_eq!(Cache::spec().readiness, Readiness::port(6379), "an exposed port is published on loopback and probed");
-    assert_eq!(Seed::spec().readiness, Readiness::completed(), "web waits for it to complete");
+    assert_eq!(Cache::spec().readiness().clone(), Readiness::port(6379), "an exposed port is published on loopback and probed");
+    assert_eq!(Seed::spec().readiness().clone(), Readiness::completed(), "web waits for it to complete");
     assert_eq!(Seed::DEPENDS_ON, &["db"]);
-    assert_eq!((RedisReplica::NAME, RedisReplica::spec().readiness), ("redis-replica", Readiness::none()));
+    assert_eq!((RedisReplica::NAME, RedisReplica::spec().readiness().clone()), ("redis-replica", Readiness::none()));
 
     // `remap_ports`: with 2 instances, fixed host ports are left to the engine.
     let db = remapped::services::Db::spec();

@@ -21,16 +21,16 @@ mod contexts {
 struct FromCode;
 
 fn main() {
-    let ImageSource::Build(context) = FromFolder::spec().image else { panic!("not a build") };
-    assert_eq!(context.dir, PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/images/postgres")));
-    assert_eq!(context.dockerfile, "Dockerfile.test");
-    assert_eq!(context.args.get("VERSION").map(String::as_str), Some("16"));
-    assert_eq!(context.args.get("base.image").map(String::as_str), Some("debian"));
+    let ImageSource::Build(context) = FromFolder::spec().image().clone() else { panic!("not a build") };
+    assert_eq!(context.dir(), PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/images/postgres")));
+    assert_eq!(context.dockerfile(), "Dockerfile.test");
+    assert_eq!(context.args().get("VERSION").map(String::as_str), Some("16"));
+    assert_eq!(context.args().get("base.image").map(String::as_str), Some("debian"));
     assert_eq!(FromFolder::NAME, "from_folder");
 
-    let ImageSource::Build(context) = FromAbsolute::spec().image else { panic!("not a build") };
-    assert_eq!(context.dir, PathBuf::from("/srv/images/web"));
+    let ImageSource::Build(context) = FromAbsolute::spec().image().clone() else { panic!("not a build") };
+    assert_eq!(context.dir(), PathBuf::from("/srv/images/web"));
 
-    let ImageSource::Build(context) = FromCode::spec().image else { panic!("not a build") };
-    assert_eq!(context.dir, contexts::prepared());
+    let ImageSource::Build(context) = FromCode::spec().image().clone() else { panic!("not a build") };
+    assert_eq!(context.dir(), contexts::prepared());
 }

@@ -96,11 +96,11 @@ fn main() {
     assert!(matches!(web.readiness.strategy, Strategy::Http { status: StatusMatch::Exactly(204), .. }));
     web.validate().unwrap();
 
-    assert_eq!(Cache::spec().readiness, Readiness::port(6379));
-    assert_eq!(Healthy::spec().readiness, Readiness::healthy());
-    assert_eq!(HealthyCall::spec().readiness, Readiness::healthy().timeout(Duration::from_secs(120)));
-    assert_eq!(Exec::spec().readiness, Readiness::exec(["pg_isready", "-q"]));
-    assert_eq!(Worker::spec().readiness, Readiness::none());
+    assert_eq!(Cache::spec().readiness().clone(), Readiness::port(6379));
+    assert_eq!(Healthy::spec().readiness().clone(), Readiness::healthy());
+    assert_eq!(HealthyCall::spec().readiness().clone(), Readiness::healthy().timeout(Duration::from_secs(120)));
+    assert_eq!(Exec::spec().readiness().clone(), Readiness::exec(["pg_isready", "-q"]));
+    assert_eq!(Worker::spec().readiness().clone(), Readiness::none());
     assert_eq!(Worker::DEPENDS_ON, ["primary-db", "cache"]);
     let _: Worker = Worker { _unused: () };
 }

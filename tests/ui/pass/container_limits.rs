@@ -8,8 +8,8 @@ pub struct Limited;
 pub struct Whole;
 
 fn main() {
-    let run = Limited::spec().run;
-    assert_eq!((run.memory, run.nano_cpus), (Some(256 << 20), Some(500_000_000)));
-    let run = Whole::spec().run;
-    assert_eq!((run.memory, run.nano_cpus), (Some(3 << 29), Some(2_000_000_000)));
+    let run = Limited::spec().run_options().clone();
+    assert_eq!((run.memory(), run.nano_cpus()), (Some(256 << 20), Some(500_000_000)));
+    let run = Whole::spec().run_options().clone();
+    assert_eq!((run.memory(), run.nano_cpus()), (Some(3 << 29), Some(2_000_000_000)));
 }
