@@ -103,6 +103,21 @@ pub mod __private {
         value.into()
     }
 
+    /// A volume or bind mount made read-only (`"data:/var/lib/data:ro"`): `Mount`'s
+    /// constructors make writable ones, and the generated code builds mounts through functions.
+    pub fn read_only(mount: Mount) -> Mount {
+        match mount {
+            Mount::Volume { name, target, .. } => Mount::Volume { name, target, read_only: true },
+            Mount::Bind { source, target, .. } => Mount::Bind { source, target, read_only: true },
+            tmpfs @ Mount::Tmpfs { .. } => tmpfs,
+        }
+    }
+
+    /// A compose tmpfs with mount options (`/cache:size=64m`).
+    pub fn tmpfs_with_options(target: impl Into<String>, options: impl Into<String>) -> Mount {
+        Mount::Tmpfs { target: target.into(), options: options.into() }
+    }
+
     /// Referenced by `#[scenario]` for each listed container: compiles only if every dependency
     /// of `C` is a container of `S` too.
     pub const fn assert_dependencies_in<S: ScenarioDef, C: ContainerDef>()

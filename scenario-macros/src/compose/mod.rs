@@ -10,7 +10,8 @@
 //! resolves them (paths against the project folder, ports in `ports`, volumes, readiness from
 //! healthchecks, ports and `depends_on` conditions; production keys in `extras`). Values written
 //! with interpolation stay as written (`text`) and are resolved when the scenario starts, by
-//! the runtime's `compose::Variables`. `expand` writes the code.
+//! the runtime's `compose::Variables`. `lower` turns each service into the spec model that
+//! `#[container]` lowers into too, and `expand` writes the code around it.
 
 #[cfg(test)]
 mod conformance;
@@ -18,6 +19,7 @@ mod expand;
 mod extras;
 mod file;
 mod keys;
+mod lower;
 mod merge;
 mod model;
 #[cfg(test)]
