@@ -82,6 +82,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::compose::Variables as ComposeVariables;
+    pub use crate::declare::cycle::{check as check_dependencies, Visit};
     pub use crate::declare::env::ErasedEnv;
     pub use crate::declare::registry::TestFuture;
     pub use crate::declare::{

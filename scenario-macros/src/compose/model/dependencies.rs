@@ -87,39 +87,3 @@ pub(super) fn derive_readiness(services: &mut [ServiceModel], waits: &[Wait], er
         };
     }
 }
-
-pub(super) fn check_cycles(services: &[ServiceModel], errors: &mut Vec<String>) {
-    fn visit<'a>(
-        at: &'a ServiceModel,
-        all: &'a [ServiceModel],
-        path: &mut Vec<&'a str>,
-        done: &mut BTreeSet<&'a str>,
-    ) -> Option<String> {
-        if let Some(start) = path.iter().position(|p| *p == at.name) {
-            let mut cycle: Vec<&str> = path[start..].to_vec();
-            cycle.push(&at.name);
-            return Some(cycle.join(" -> "));
-        }
-        if done.contains(at.name.as_str()) {
-            return None;
-        }
-        path.push(&at.name);
-        for dependency in &at.depends_on {
-            if let Some(next) = all.iter().find(|s| s.name == *dependency) {
-                if let Some(cycle) = visit(next, all, path, done) {
-                    return Some(cycle);
-                }
-            }
-        }
-        path.pop();
-        done.insert(&at.name);
-        None
-    }
-    let mut done = BTreeSet::new();
-    for service in services {
-        if let Some(cycle) = visit(service, services, &mut Vec::new(), &mut done) {
-            errors.push(format!("dependency cycle: {cycle}; remove one of these `depends_on`"));
-            return;
-        }
-    }
-}

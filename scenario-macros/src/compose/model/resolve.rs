@@ -71,6 +71,6 @@ pub(in crate::compose) fn resolve(compose: ComposeFile, location: &Location, opt
 
     dependencies::derive_readiness(&mut models, &waits, &mut errors);
     networks::check_shared(&networks_of, &mut errors);
-    dependencies::check_cycles(&models, &mut errors);
+    // A dependency cycle is the scenario's compile-time check to report, as for `#[container]`s.
     Resolved { services: models, env_files, errors }
 }
