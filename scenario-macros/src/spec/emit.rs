@@ -152,6 +152,7 @@ impl Emit<'_> {
         let private = self.private;
         let name = quote!(<Self as #private::ContainerDef>::NAME);
         let (constructor, argument) = match image {
+            // As written: `from_image` takes any `impl Into<String>` itself.
             Image::Reference(Value::Computed(expr)) => (quote!(from_image), expr.to_token_stream()),
             Image::Reference(reference) => (quote!(from_image), self.value(reference)),
             Image::Build { context, .. } => (quote!(from_build), self.host_path(context)),
