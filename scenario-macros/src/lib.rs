@@ -15,6 +15,7 @@ mod harness_check;
 mod never_panics;
 mod scenario;
 mod spans;
+mod spec;
 mod suggest;
 
 use proc_macro::TokenStream;

@@ -78,6 +78,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     // For the macros' generated code.
+    pub use crate::declare::cycle::{check as check_dependencies, Visit};
     pub use crate::declare::env::ErasedEnv;
     pub use crate::declare::registry::TestFuture;
     pub use crate::declare::{

@@ -16,7 +16,7 @@ use std::process::Command;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use scenario_runtime::__private::ComposeVariables as Variables;
-use serde_yaml::Value;
+use serde_norway::Value;
 
 use super::model::{self, EnvValue, HostPath, ImageModel, Location, MountModel, ServiceModel};
 use super::text::{Text, Words};
@@ -202,7 +202,7 @@ fn compose_config(dir: &Path, process: &[(String, String)]) -> Result<Value, Str
     if !output.status.success() {
         return Err(String::from_utf8_lossy(&output.stderr).into_owned());
     }
-    Ok(serde_yaml::from_slice(&output.stdout).expect("compose prints YAML"))
+    Ok(serde_norway::from_slice(&output.stdout).expect("compose prints YAML"))
 }
 
 fn compose_tool() -> Vec<String> {
@@ -337,7 +337,7 @@ fn seen_by_compose(config: &Value) -> BTreeMap<String, Seen> {
 fn seen_by_scenario(dir: &Path) -> Result<BTreeMap<String, Seen>, String> {
     let sources = sources::read(&["docker-compose.yml".to_string()], dir, &[]);
     assert!(sources.problems.is_empty(), "{:?}", sources.problems);
-    let typed: file::ComposeFile = serde_yaml::from_value(sources.value.unwrap()).unwrap();
+    let typed: file::ComposeFile = serde_norway::from_value(sources.value.unwrap()).unwrap();
     let location = Location { written: "docker-compose.yml".into(), manifest_dir: dir.to_path_buf() };
     let options = model::Options {
         computed_contexts: &[],

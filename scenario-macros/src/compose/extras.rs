@@ -239,7 +239,7 @@ mod tests {
 
     #[test]
     fn pull_policy_maps_onto_the_runtimes_policies() {
-        let compose: ComposeFile = serde_yaml::from_str(
+        let compose: ComposeFile = serde_norway::from_str(
             "services:\n  a: {image: x, pull_policy: always}\n  b: {image: x, pull_policy: if_not_present}\n  \
              c: {image: x, pull_policy: never}\n  d: {image: x, pull_policy: build}\n  e: {image: x, pull_policy: sometimes}\n",
         )

@@ -1,4 +1,4 @@
-//! The supported subset of the compose specification as serde types, read with serde_yaml.
+//! The supported subset of the compose specification as serde types, read with serde_norway.
 //!
 //! Keys are checked before this by `keys` (with their line numbers), so these types describe
 //! the values only. Each takes every form compose allows for it: `"8080"` and `8080`,

@@ -4,7 +4,7 @@
 //! so that the start can name the file and line of a variable that is missing. `x-` extension
 //! keys are allowed anywhere and their values are not read.
 //!
-//! serde_yaml reports positions only with errors, so the walk stops at each problem and each
+//! serde_norway reports positions only with errors, so the walk stops at each problem and each
 //! interpolation; it is repeated, passing over the stops already found, until the file is done.
 
 use std::cell::RefCell;
@@ -33,7 +33,7 @@ pub(super) struct Site {
 pub(super) struct Walked {
     pub problems: Vec<Problem>,
     pub sites: Vec<Site>,
-    pub yaml_error: Option<serde_yaml::Error>,
+    pub yaml_error: Option<serde_norway::Error>,
     /// The file uses YAML merge keys (`<<: *anchor`), which the typed reading must apply.
     pub merges: bool,
 }
@@ -61,9 +61,9 @@ pub(super) fn walk_allowing(text: &str, allowed: &[&str]) -> Walked {
             allowed,
         };
         let result = Node { shape: &TOP, path: String::new(), state: &state }
-            .deserialize(serde_yaml::Deserializer::from_str(text));
+            .deserialize(serde_norway::Deserializer::from_str(text));
         walked.merges |= *state.merges.borrow();
-        let location = |error: &serde_yaml::Error| error.location().map_or((0, 0), |l| (l.line(), l.column()));
+        let location = |error: &serde_norway::Error| error.location().map_or((0, 0), |l| (l.line(), l.column()));
         match (result, state.found.into_inner()) {
             (Ok(()), _) => return walked,
             (Err(error), Some(Stop::Problem(message))) => {

@@ -5,7 +5,7 @@
 //! `extra_hosts`) merge by key, mounts (`volumes`, `secrets`, `configs`) by their target, and
 //! the other lists (`ports`, `expose`, `cap_add`, `profiles`, ...) gather the entries of both.
 
-use serde_yaml::{Mapping, Value};
+use serde_norway::{Mapping, Value};
 
 use super::text::split_outside;
 
@@ -162,7 +162,7 @@ mod tests {
     use super::*;
 
     fn yaml(text: &str) -> Value {
-        serde_yaml::from_str(text).unwrap()
+        serde_norway::from_str(text).unwrap()
     }
 
     #[test]

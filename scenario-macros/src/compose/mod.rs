@@ -6,11 +6,12 @@
 //! Reading is sources -> file -> profiles -> model: `sources` finds the files (several, an
 //! override beside one, a folder's default name), applies `include` and `extends` and merges the
 //! files by compose's rules (`merge`), checking each file's keys with `keys`; `file` reads the
-//! values with serde_yaml; `profiles` leaves out the services of inactive profiles; `model`
+//! values with serde_norway; `profiles` leaves out the services of inactive profiles; `model`
 //! resolves them (paths against the project folder, ports in `ports`, volumes, readiness from
 //! healthchecks, ports and `depends_on` conditions; production keys in `extras`). Values written
 //! with interpolation stay as written (`text`) and are resolved when the scenario starts, by
-//! the runtime's `compose::Variables`. `expand` writes the code.
+//! the runtime's `compose::Variables`. `lower` turns each service into the spec model that
+//! `#[container]` lowers into too, and `expand` writes the code around it.
 
 #[cfg(test)]
 mod conformance;
@@ -18,6 +19,7 @@ mod expand;
 mod extras;
 mod file;
 mod keys;
+mod lower;
 mod merge;
 mod model;
 #[cfg(test)]
@@ -105,7 +107,7 @@ pub(crate) fn load(args: &ComposeArgs, errors: &mut Errors) -> Compose {
     }
     compose.watched.extend(sources.watched.iter().cloned());
     let Some(value) = sources.value else { return compose };
-    let mut typed = match serde_yaml::from_value::<file::ComposeFile>(value) {
+    let mut typed = match serde_norway::from_value::<file::ComposeFile>(value) {
         Ok(typed) => typed,
         Err(error) => {
             errors.spanned(args.expr, format!("{written}: {error}"));

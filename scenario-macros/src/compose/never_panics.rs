@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 use proptest::prelude::*;
-use serde_yaml::{Mapping, Value};
+use serde_norway::{Mapping, Value};
 
 use super::model::{self, Location};
 use super::{file, sources};
@@ -172,7 +172,7 @@ fn file_text() -> impl Strategy<Value = String> {
         }
         let mut top = Mapping::new();
         top.insert(Value::String("services".into()), Value::Mapping(all));
-        serde_yaml::to_string(&Value::Mapping(top)).unwrap_or_default()
+        serde_norway::to_string(&Value::Mapping(top)).unwrap_or_default()
     });
     let mutated = (0..BASES.len(), prop::collection::vec((0..4000usize, prop::option::of(any::<char>())), 1..6))
         .prop_map(|(base, edits)| {
@@ -189,7 +189,7 @@ fn file_text() -> impl Strategy<Value = String> {
             }
             chars.into_iter().collect::<String>()
         });
-    let any_yaml = yaml().prop_map(|v| serde_yaml::to_string(&v).unwrap_or_default());
+    let any_yaml = yaml().prop_map(|v| serde_norway::to_string(&v).unwrap_or_default());
     prop_oneof![shaped, mutated, any_yaml]
 }
 
@@ -202,7 +202,7 @@ fn read_and_resolve(dir: &std::path::Path, text: &str) {
     READ.fetch_add(1, Relaxed);
     let sources = sources::read(&["docker-compose.yml".to_string()], dir, &[]);
     let Some(value) = sources.value else { return };
-    let Ok(mut typed) = serde_yaml::from_value::<file::ComposeFile>(value) else { return };
+    let Ok(mut typed) = serde_norway::from_value::<file::ComposeFile>(value) else { return };
     let mut problems = Vec::new();
     if let Some(services) = typed.services.as_mut() {
         super::profiles::apply(services, &["dev".to_string()], &mut problems);

@@ -49,7 +49,7 @@ mod tests {
     use super::*;
 
     fn services(text: &str) -> BTreeMap<String, Option<Service>> {
-        serde_yaml::from_str(text).unwrap()
+        serde_norway::from_str(text).unwrap()
     }
 
     #[test]

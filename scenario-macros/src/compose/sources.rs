@@ -11,7 +11,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use serde_yaml::{Mapping, Value};
+use serde_norway::{Mapping, Value};
 
 use super::keys;
 use super::merge;
@@ -128,7 +128,7 @@ impl Reader<'_> {
             self.sources.problems.push(format!("{file}: invalid YAML: {error}"));
             return None;
         }
-        let mut value = match serde_yaml::from_str::<Value>(&text).and_then(|mut v| v.apply_merge().map(|()| v)) {
+        let mut value = match serde_norway::from_str::<Value>(&text).and_then(|mut v| v.apply_merge().map(|()| v)) {
             Ok(Value::Null) => Value::Mapping(Mapping::new()),
             Ok(value) => value,
             Err(error) => {
@@ -450,12 +450,12 @@ mod tests {
 
     #[test]
     fn included_paths_are_rebased() {
-        let mut service: Value = serde_yaml::from_str(
+        let mut service: Value = serde_norway::from_str(
             "build: ./api\nenv_file: app.env\nvolumes: ['./conf:/etc/conf:ro', 'data:/data', {type: bind, source: ./x, target: /x}]\n",
         )
         .unwrap();
         rebase_service(&mut service, "sub");
-        let expected: Value = serde_yaml::from_str(
+        let expected: Value = serde_norway::from_str(
             "build: ./sub/./api\nenv_file: ./sub/app.env\nvolumes: ['./sub/./conf:/etc/conf:ro', 'data:/data', {type: bind, source: ./sub/./x, target: /x}]\n",
         )
         .unwrap();

@@ -2,9 +2,6 @@
 //! before) or a Rust expression of a string-like type (a const, `env!`/`concat!`, a function
 //! call) computed when the spec is built, so it is part of the spec hash like a literal.
 
-use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
-use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Lit, LitStr};
 
 use crate::args::{self, ArgKey, ArgList, ArgValue, AttrArg};
@@ -13,26 +10,6 @@ use crate::args::{self, ArgKey, ArgList, ArgValue, AttrArg};
 pub(super) enum StrValue {
     Literal(LitStr),
     Computed(Expr),
-}
-
-impl StrValue {
-    pub fn is_computed(&self) -> bool {
-        matches!(self, StrValue::Computed(_))
-    }
-}
-
-impl StrValue {
-    /// The value as a string expression: a computed one through `__private::string`, spanned on
-    /// the expression, so a value that is no string is reported there.
-    pub fn to_string_expr(&self, private: &TokenStream) -> TokenStream {
-        match self {
-            StrValue::Literal(lit) => quote!(#lit),
-            StrValue::Computed(expr) => {
-                let string = crate::spans::respan(quote!(#private::string), expr.span());
-                quote_spanned!(expr.span()=> #string(#expr))
-            }
-        }
-    }
 }
 
 fn value(expr: &Expr, what: &str) -> syn::Result<StrValue> {

@@ -4,8 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use proc_macro2::TokenStream;
-use quote::quote;
 use syn::LitStr;
 
 use super::validate::HostPath;
@@ -62,17 +60,6 @@ fn parse(spec: &str, manifest_dir: Option<&Path>) -> Result<CopyArg, String> {
         return Err(format!("the copy source {origin} does not exist: looked for {}", path.display()));
     }
     Ok(CopyArg { source, target: target.to_string() })
-}
-
-/// `.copy(CopyIn::...)`: a file or a folder, whichever the source is at run time.
-pub(super) fn expand(copy: &CopyArg, private: &TokenStream) -> TokenStream {
-    let target = &copy.target;
-    match &copy.source {
-        HostPath::Absolute(path) => quote!(.copy(#private::CopyIn::path(#path, #target))),
-        HostPath::InCrate(relative) => {
-            quote!(.copy(#private::CopyIn::in_crate(env!("CARGO_MANIFEST_DIR"), #relative, #target)))
-        }
-    }
 }
 
 #[cfg(test)]

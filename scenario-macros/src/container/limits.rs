@@ -1,8 +1,6 @@
 //! `memory = "256m"` and `cpus = 0.5`: the container's resource limits, checked here so that a
 //! size the engine would refuse (or a typo) is a compile error on the literal.
 
-use proc_macro2::TokenStream;
-use quote::quote;
 use syn::{Expr, ExprLit, ExprUnary, Lit, UnOp};
 
 use crate::args::{self, AttrArg};
@@ -59,19 +57,6 @@ pub(super) fn parse(limits: &mut Limits, name: &str, arg: &AttrArg) -> syn::Resu
         }
     }
     Ok(())
-}
-
-/// The builder calls that apply the limits.
-pub(super) fn calls(limits: &Limits) -> TokenStream {
-    let memory = limits.memory.map(|bytes| {
-        let bytes = proc_macro2::Literal::i64_unsuffixed(bytes);
-        quote!(.memory_limit(#bytes))
-    });
-    let cpus = limits.cpus.map(|cpus| {
-        let cpus = proc_macro2::Literal::f64_unsuffixed(cpus);
-        quote!(.cpus(#cpus))
-    });
-    quote!(#memory #cpus)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod computed;
 mod copy;
 mod expand;
 mod limits;
+mod lower;
 mod parse;
 mod ready_combined;
 mod validate;

@@ -11,9 +11,6 @@ use syn::{Ident, Item, ItemMod, Path};
 use super::validate::{strip_test_attributes, Generated, ScenarioModel, TestFn};
 use crate::spans::respan;
 
-/// Longest message of a compile-time check; longer ones end in `...`.
-const MESSAGE_CAPACITY: usize = 1024;
-
 pub(super) fn expand(model: &ScenarioModel, mut module: ItemMod) -> TokenStream {
     let private = private(&model.krate);
     strip_test_attributes(&mut module, true);
@@ -174,156 +171,29 @@ fn test_registration(test: &TestFn, marker: &Ident, private: &TokenStream) -> To
     }
 }
 
-/// A const evaluation over the entries in `CONTAINERS` (names and `depends_on`) that fails
-/// compilation on a dependency cycle, naming its containers, or on two containers with one name.
+/// A const evaluation of the runtime's dependency check over `CONTAINERS` (names and
+/// `depends_on`) that fails compilation on a dependency cycle, naming its containers, or on two
+/// containers with one name.
 fn cycle_check(model: &ScenarioModel, private: &TokenStream) -> TokenStream {
     let count = Literal::usize_unsuffixed(model.containers.len());
-    let capacity = Literal::usize_unsuffixed(MESSAGE_CAPACITY);
     let scenario = &model.name;
     // Spanned on the list: the evaluation error is reported there.
     let check = quote_spanned!(model.containers_span=> check(&CONTAINERS););
     quote! {
         const _: () = {
-            const COUNT: usize = #count;
-            const CAPACITY: usize = #capacity;
-            const SCENARIO: &str = #scenario;
-
-            const fn same(a: &str, b: &str) -> bool {
-                let (a, b) = (a.as_bytes(), b.as_bytes());
-                if a.len() != b.len() {
-                    return false;
-                }
-                let mut i = 0;
-                while i < a.len() {
-                    if a[i] != b[i] {
-                        return false;
-                    }
-                    i += 1;
-                }
-                true
-            }
-
-            // A const panic prints one `&str`, so the message is assembled in a fixed buffer.
-            struct Message {
-                bytes: [u8; CAPACITY],
-                len: usize,
-            }
+            struct Message;
 
             impl Message {
-                const fn new() -> Message {
-                    Message { bytes: [0; CAPACITY], len: 0 }
-                }
-
-                // Whole pieces only, so the buffer stays UTF-8; what does not fit becomes "...".
-                const fn push(mut self, piece: &str) -> Message {
-                    let piece = piece.as_bytes();
-                    if self.len + piece.len() + 3 > CAPACITY {
-                        if self.len + 3 <= CAPACITY && (self.len < 3 || self.bytes[self.len - 1] != b'.') {
-                            self.bytes[self.len] = b'.';
-                            self.bytes[self.len + 1] = b'.';
-                            self.bytes[self.len + 2] = b'.';
-                            self.len += 3;
-                        }
-                        return self;
-                    }
-                    let mut i = 0;
-                    while i < piece.len() {
-                        self.bytes[self.len + i] = piece[i];
-                        i += 1;
-                    }
-                    self.len += piece.len();
-                    self
-                }
-
-                const fn fail(self) -> ! {
-                    let (text, _) = self.bytes.split_at(self.len);
-                    match ::core::str::from_utf8(text) {
-                        Ok(text) => panic!("{}", text),
-                        Err(_) => panic!("a dependency cycle among the containers of this scenario"),
-                    }
+                // The failed evaluation is the compile error.
+                const fn fail(text: &str) -> ! {
+                    panic!("{}", text)
                 }
             }
 
-            const fn check(containers: &[#private::ContainerEntry; COUNT]) {
-                let mut i = 0;
-                while i < COUNT {
-                    let mut j = i + 1;
-                    while j < COUNT {
-                        if same(containers[i].name, containers[j].name) {
-                            Message::new()
-                                .push("two containers of scenario `")
-                                .push(SCENARIO)
-                                .push("` are named `")
-                                .push(containers[i].name)
-                                .push("`; give one of them another `name = \"...\"`")
-                                .fail();
-                        }
-                        j += 1;
-                    }
-                    i += 1;
-                }
-
-                // Depth-first search; `path` is the chain of dependencies being followed, so
-                // reaching a container already on it closes a cycle.
-                const NEW: u8 = 0;
-                const ON_PATH: u8 = 1;
-                const DONE: u8 = 2;
-                let mut state = [NEW; COUNT];
-                let mut path = [0usize; COUNT];
-                let mut next_dependency = [0usize; COUNT];
-                let mut root = 0;
-                while root < COUNT {
-                    if state[root] == NEW {
-                        state[root] = ON_PATH;
-                        path[0] = root;
-                        next_dependency[0] = 0;
-                        let mut depth = 1;
-                        while depth > 0 {
-                            let current = path[depth - 1];
-                            let dependencies = containers[current].depends_on;
-                            if next_dependency[depth - 1] == dependencies.len() {
-                                state[current] = DONE;
-                                depth -= 1;
-                                continue;
-                            }
-                            let dependency = dependencies[next_dependency[depth - 1]];
-                            next_dependency[depth - 1] += 1;
-                            let mut target = 0;
-                            while target < COUNT && !same(containers[target].name, dependency) {
-                                target += 1;
-                            }
-                            // A dependency outside the scenario is `assert_dependencies_in`'s to report.
-                            if target == COUNT {
-                                continue;
-                            }
-                            if state[target] == ON_PATH {
-                                let mut message = Message::new()
-                                    .push("dependency cycle in scenario `")
-                                    .push(SCENARIO)
-                                    .push("`: ");
-                                let mut step = 0;
-                                while path[step] != target {
-                                    step += 1;
-                                }
-                                while step < depth {
-                                    message = message.push("`").push(containers[path[step]].name).push("` -> ");
-                                    step += 1;
-                                }
-                                message
-                                    .push("`")
-                                    .push(containers[target].name)
-                                    .push("`; remove one of these `depends_on`")
-                                    .fail();
-                            }
-                            if state[target] == NEW {
-                                state[target] = ON_PATH;
-                                path[depth] = target;
-                                next_dependency[depth] = 0;
-                                depth += 1;
-                            }
-                        }
-                    }
-                    root += 1;
+            const fn check(containers: &[#private::ContainerEntry]) {
+                let verdict = #private::check_dependencies(#scenario, containers, &mut [#private::Visit::NEW; #count]);
+                if let ::core::option::Option::Some(text) = verdict.problem() {
+                    Message::fail(text);
                 }
             }
 

@@ -2,6 +2,7 @@
 //! implement, the registrations the harness collects through `inventory`, and the typed view a
 //! test gets of its running environment. Behaviour lives here; generated code stays small.
 
+pub(crate) mod cycle;
 pub(crate) mod env;
 mod hooks;
 pub(crate) mod registry;

@@ -1,9 +1,10 @@
-//! The dependency graph of a scenario's containers, checked at run time too (the macros check it
-//! at compile time; hand-built scenarios and compose files come through here).
+//! The dependency graph of a scenario's containers, checked at run time too (`#[scenario]` runs
+//! the same cycle search at compile time; hand-built scenarios come through here).
 
 use std::collections::HashMap;
 
 use crate::base::error::{Error, Result};
+use crate::declare::cycle::{find_cycle, Visit};
 use crate::declare::ContainerEntry;
 
 /// Checks that every dependency is a container of the scenario and that there is no cycle.
@@ -17,47 +18,14 @@ pub(crate) fn check(entries: &[ContainerEntry]) -> Result<()> {
             });
         }
     }
-    // Depth-first search with colours; the stack names the cycle when one is found.
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        New,
-        Active,
-        Done,
-    }
-    fn visit<'a>(
-        at: usize,
-        entries: &'a [ContainerEntry],
-        index: &HashMap<&str, usize>,
-        marks: &mut [Mark],
-        stack: &mut Vec<&'a str>,
-    ) -> Result<()> {
-        marks[at] = Mark::Active;
-        stack.push(entries[at].name);
-        for dep in entries[at].depends_on {
-            let next = index[dep];
-            match marks[next] {
-                Mark::Active => {
-                    let from = stack.iter().position(|n| n == dep).unwrap_or(0);
-                    let mut cycle: Vec<&str> = stack[from..].to_vec();
-                    cycle.push(dep);
-                    return Err(Error::InvalidSpec {
-                        container: entries[at].name.to_string(),
-                        reason: format!("dependency cycle: {}", cycle.join(" -> ")),
-                    });
-                }
-                Mark::New => visit(next, entries, index, marks, stack)?,
-                Mark::Done => {}
-            }
-        }
-        stack.pop();
-        marks[at] = Mark::Done;
-        Ok(())
-    }
-    let mut marks = vec![Mark::New; entries.len()];
-    for start in 0..entries.len() {
-        if marks[start] == Mark::New {
-            visit(start, entries, &index, &mut marks, &mut Vec::new())?;
-        }
+    let mut visits = vec![Visit::NEW; entries.len()];
+    if let Some(cycle) = find_cycle(entries, &mut visits) {
+        let names: Vec<&str> = (0..cycle.len()).chain([0]).map(|i| cycle.name(i)).collect();
+        return Err(Error::InvalidSpec {
+            // The container whose dependency closes the cycle.
+            container: cycle.name(cycle.len() - 1).to_string(),
+            reason: format!("dependency cycle: {}", names.join(" -> ")),
+        });
     }
     Ok(())
 }

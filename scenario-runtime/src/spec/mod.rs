@@ -155,6 +155,21 @@ impl Mount {
     pub fn tmpfs(target: impl Into<String>) -> Mount {
         Mount::Tmpfs { target: target.into(), options: String::new() }
     }
+
+    /// A named volume the container can only read.
+    pub fn volume_read_only(name: impl Into<String>, target: impl Into<String>) -> Mount {
+        Mount::Volume { name: name.into(), target: target.into(), read_only: true }
+    }
+
+    /// A host path the container can only read.
+    pub fn bind_read_only(source: impl Into<PathBuf>, target: impl Into<String>) -> Mount {
+        Mount::Bind { source: source.into(), target: target.into(), read_only: true }
+    }
+
+    /// A tmpfs with mount options (`size=64m,mode=1777`).
+    pub fn tmpfs_with_options(target: impl Into<String>, options: impl Into<String>) -> Mount {
+        Mount::Tmpfs { target: target.into(), options: options.into() }
+    }
 }
 
 /// A Docker healthcheck defined by the spec (overriding the image's).
