@@ -17,11 +17,21 @@ pub enum Error {
          hint: start the engine (`systemctl start docker`, or `dockerd &` as root), or point \
          DOCKER_HOST at a running one; `docker info` shows what the CLI sees"
     )]
-    EngineUnreachable { endpoint: String, reason: String },
+    EngineUnreachable {
+        /// The engine's address, e.g. `unix:///var/run/docker.sock`.
+        endpoint: String,
+        /// Why the connection failed.
+        reason: String,
+    },
 
     /// The engine's configuration (DOCKER_HOST, a docker context, SCENARIO_DOCKER_HOSTS) cannot be used.
     #[error("the Docker engine configured by {origin} cannot be used: {reason}")]
-    EngineConfig { origin: String, reason: String },
+    EngineConfig {
+        /// Where the configuration came from, e.g. `DOCKER_HOST`.
+        origin: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 
     /// Nothing named an engine and no default socket answered.
     #[error(
@@ -30,7 +40,10 @@ pub enum Error {
          tcp://HOST:2376 (with DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH), or `docker context use NAME`; \
          `cargo scenario doctor` shows what was tried"
     )]
-    EngineNotFound { tried: String },
+    EngineNotFound {
+        /// The places looked at, one per line.
+        tried: String,
+    },
 
     /// The image is neither on the engine nor pullable.
     #[error(
@@ -38,17 +51,36 @@ pub enum Error {
          hint: build or load it first (`docker image ls {reference}`), or declare the container \
          with a build context instead of an image reference"
     )]
-    ImageMissing { reference: String, registry: String, reason: String },
+    ImageMissing {
+        /// The image reference as declared.
+        reference: String,
+        /// The registry the pull went to.
+        registry: String,
+        /// Why it was not pulled.
+        reason: String,
+    },
 
     /// Building an image from a context folder failed.
     #[error(
         "building the image of `{context}` failed: {reason}\n--- last lines of the build output ---\n{output_tail}"
     )]
-    BuildFailed { context: PathBuf, reason: String, output_tail: String },
+    BuildFailed {
+        /// The build context folder.
+        context: PathBuf,
+        /// Why the build failed.
+        reason: String,
+        /// The last lines of the build output.
+        output_tail: String,
+    },
 
     /// A build context's ignore file has a pattern Docker would reject.
     #[error("cannot use the ignore file `{file}` of a build context: {reason}")]
-    InvalidIgnoreFile { file: PathBuf, reason: String },
+    InvalidIgnoreFile {
+        /// The ignore file (`.dockerignore`).
+        file: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
 
     /// The readiness strategy did not succeed within its timeout.
     #[error(
@@ -56,11 +88,15 @@ pub enum Error {
          --- last log lines of {container} ---\n{log_tail}"
     )]
     ReadinessTimeout {
+        /// The container's name.
         container: String,
+        /// The readiness strategy still waited for.
         strategy: String,
+        /// How long the runtime waited.
         waited: Duration,
         /// What the last probe saw, if it saw anything worth telling (", last probe: ...").
         last_probe: String,
+        /// The last lines of the container's logs.
         log_tail: String,
     },
 
@@ -69,7 +105,16 @@ pub enum Error {
         "container `{container}` exited with code {exit_code} while waiting for {strategy}\n\
          --- last log lines of {container} ---\n{log_tail}"
     )]
-    ContainerExited { container: String, exit_code: i64, strategy: String, log_tail: String },
+    ContainerExited {
+        /// The container's name.
+        container: String,
+        /// The code it exited with.
+        exit_code: i64,
+        /// The readiness strategy that was waited for.
+        strategy: String,
+        /// The last lines of the container's logs.
+        log_tail: String,
+    },
 
     /// The kernel killed the container for exceeding its memory limit.
     #[error(
@@ -77,36 +122,83 @@ pub enum Error {
          hint: raise `memory` (compose: `mem_limit`, `deploy.resources.limits.memory`) or make it use less\n\
          --- last log lines of {container} ---\n{log_tail}"
     )]
-    OomKilled { container: String, when: &'static str, limit: String, log_tail: String },
+    OomKilled {
+        /// The container's name.
+        container: String,
+        /// When it was killed, e.g. "during the test".
+        when: &'static str,
+        /// Its memory limit, or a note that it had none of its own.
+        limit: String,
+        /// The last lines of the container's logs.
+        log_tail: String,
+    },
 
     /// A host port was asked for a container port the spec does not publish.
     #[error("container `{container}` does not publish port {port}; it publishes: {published}")]
-    PortNotExposed { container: String, port: String, published: String },
+    PortNotExposed {
+        /// The container's name.
+        container: String,
+        /// The container port asked for.
+        port: String,
+        /// The ports the container does publish.
+        published: String,
+    },
 
     /// Another container already holds the deterministic name.
     #[error(
         "a container named `{name}` already exists (id {existing_id}){detail}\n  \
          hint: another run of the same scenario holds it; remove it with `docker rm -f {name}`"
     )]
-    NameConflict { name: String, existing_id: String, detail: String },
+    NameConflict {
+        /// The contested name.
+        name: String,
+        /// The id of what holds it, empty if unknown.
+        existing_id: String,
+        /// More about the holder, appended to the message as is.
+        detail: String,
+    },
 
     /// The spec cannot be turned into a container.
     #[error("container `{container}` is misconfigured: {reason}")]
-    InvalidSpec { container: String, reason: String },
+    InvalidSpec {
+        /// The container's name.
+        container: String,
+        /// What is wrong with its spec.
+        reason: String,
+    },
 
     /// A file or folder could not be copied into or out of a container.
     #[error("copying `{path}` {direction} container `{container}` failed: {reason}")]
-    Copy { container: String, path: String, direction: &'static str, reason: String },
+    Copy {
+        /// The container's name.
+        container: String,
+        /// The path (or paths) copied.
+        path: String,
+        /// "into" or "out of".
+        direction: &'static str,
+        /// Why the copy failed.
+        reason: String,
+    },
 
     /// A user hook (post_start, drain) of a container failed.
     #[error("the {hook} hook of container `{container}` failed: {message}")]
-    Hook { container: String, hook: &'static str, message: String },
+    Hook {
+        /// The container's name.
+        container: String,
+        /// Which hook failed, e.g. "drain".
+        hook: &'static str,
+        /// The hook's error, as text.
+        message: String,
+    },
 
     /// A Docker API call failed for a reason the other variants do not cover.
     #[error("Docker call `{operation}` for `{subject}` failed: {source}")]
     Engine {
+        /// The API call, e.g. "create container".
         operation: &'static str,
+        /// What the call was about (a container, image or network).
         subject: String,
+        /// The engine client's error.
         #[source]
         source: EngineError,
     },
@@ -117,14 +209,32 @@ pub enum Error {
          overloaded\n  hint: `docker info` against it shows whether it answers at all; \
          SCENARIO_ENGINE_TIMEOUT_MS sets how long one call may wait"
     )]
-    EngineTimeout { operation: &'static str, subject: String, engine: String, after: Duration },
+    EngineTimeout {
+        /// The API call.
+        operation: &'static str,
+        /// What the call was about.
+        subject: String,
+        /// Which engine, e.g. "the Docker engine at unix:///var/run/docker.sock".
+        engine: String,
+        /// How long the call waited.
+        after: Duration,
+    },
 
     /// The engine went away during a call: its socket vanished, or it refused or closed the connection.
     #[error(
         "{engine} went away during the call `{operation}` for `{subject}`: {reason}\n  \
          hint: it stopped or restarted; the next run starts afresh once it answers again"
     )]
-    EngineGone { operation: &'static str, subject: String, engine: String, reason: String },
+    EngineGone {
+        /// The API call.
+        operation: &'static str,
+        /// What the call was about.
+        subject: String,
+        /// Which engine.
+        engine: String,
+        /// How the connection failed.
+        reason: String,
+    },
 
     /// The session's reaper (the process that cleans up after killed runs) could not be reached
     /// or started.
@@ -133,13 +243,23 @@ pub enum Error {
          hint: its log is {log}; SCENARIO_REAPER=off runs without it (then nothing removes the \
          containers of a killed run)"
     )]
-    Reaper { session: String, reason: String, log: PathBuf },
+    Reaper {
+        /// The session the reaper serves.
+        session: String,
+        /// What went wrong, phrased to follow "the reaper of session ...".
+        reason: String,
+        /// The reaper's log file.
+        log: PathBuf,
+    },
 
     /// A file of the project (build context, artifacts) could not be read or written.
     #[error("{action} `{path}`: {source}")]
     Io {
+        /// What was being done, e.g. "cannot read".
         action: &'static str,
+        /// The file or folder.
         path: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },

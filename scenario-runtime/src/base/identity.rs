@@ -29,6 +29,7 @@ impl SessionId {
         SessionId(sanitize(id))
     }
 
+    /// The id as it appears in labels and names.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -64,10 +65,12 @@ impl ProjectId {
         ProjectId(short_hash(root.to_string_lossy().as_bytes()))
     }
 
+    /// An explicit project id; characters that cannot stand in a container name are replaced.
     pub fn new(id: &str) -> ProjectId {
         ProjectId(sanitize(id))
     }
 
+    /// The id as it appears in labels and names.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -5,13 +5,19 @@ use std::collections::HashMap;
 
 use crate::base::identity::{sanitize, ProjectId, SessionId};
 
+/// The prefix of every label key below.
 pub const PREFIX: &str = "dev.scenario.";
 /// Present (`true`) on everything this project creates; nothing without it is ever removed.
 pub const MANAGED: &str = "dev.scenario.managed";
+/// The [`SessionId`] of the run that created the resource.
 pub const SESSION: &str = "dev.scenario.session";
+/// The [`ProjectId`] of the checkout that created the resource.
 pub const PROJECT: &str = "dev.scenario.project";
+/// The (sanitised) name of the scenario the resource belongs to.
 pub const SCENARIO: &str = "dev.scenario.scenario";
+/// On containers: the container's name in its scenario, as declared.
 pub const CONTAINER: &str = "dev.scenario.container";
+/// The number of the scenario instance the resource belongs to.
 pub const INSTANCE: &str = "dev.scenario.instance";
 /// Hash of the effective container spec; a different hash means the container is stale.
 pub const SPEC_HASH: &str = "dev.scenario.spec-hash";
@@ -39,24 +45,31 @@ pub const FRESH: &str = "dev.scenario.fresh";
 /// Where a set of containers belongs: one instance of one scenario, in one session of one project.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ScopeIds {
+    /// The test run.
     pub session: SessionId,
+    /// The checkout.
     pub project: ProjectId,
+    /// The scenario's name, sanitised for use in names.
     pub scenario: String,
+    /// Which instance of the scenario, from 0.
     pub instance: u32,
     /// Reusable scopes outlive their session, so their names leave the session out.
     pub reusable: bool,
 }
 
 impl ScopeIds {
+    /// Instance 0 of `scenario`, not reusable; `scenario` is sanitised for use in names.
     pub fn new(session: SessionId, project: ProjectId, scenario: &str) -> ScopeIds {
         ScopeIds { session, project, scenario: sanitize(scenario), instance: 0, reusable: false }
     }
 
+    /// Sets the instance number.
     pub fn instance(mut self, instance: u32) -> ScopeIds {
         self.instance = instance;
         self
     }
 
+    /// Sets whether the scope is reusable (outlives its session).
     pub fn reusable(mut self, reusable: bool) -> ScopeIds {
         self.reusable = reusable;
         self
@@ -74,14 +87,17 @@ impl ScopeIds {
         }
     }
 
+    /// The engine name of the scope's container `container`: the name prefix, then `-<container>`.
     pub fn container_name(&self, container: &str) -> String {
         format!("{}-{}", self.name_prefix(), sanitize(container))
     }
 
+    /// The name of the scope's network: the name prefix, then `-net`.
     pub fn network_name(&self) -> String {
         format!("{}-net", self.name_prefix())
     }
 
+    /// The engine name of the scope's volume `volume`: the name prefix, then `-<volume>`.
     pub fn volume_name(&self, volume: &str) -> String {
         format!("{}-{}", self.name_prefix(), sanitize(volume))
     }

@@ -16,7 +16,9 @@ use crate::base::labels;
 /// Whether this process created the container or found it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {
+    /// This process created and started it.
     Created,
+    /// It was already running in this scope; this process attached to it.
     Attached,
 }
 

@@ -66,7 +66,9 @@ pub struct Drained {
 /// Proof that a container was removed, with where its logs went.
 #[derive(Debug)]
 pub struct Removed {
+    /// The container's name within its scenario.
     pub name: String,
+    /// Where drain wrote its logs.
     pub log_path: PathBuf,
 }
 
@@ -109,10 +111,12 @@ impl<S> Container<S> {
         &self.shared.name
     }
 
+    /// The spec the container was configured with.
     pub fn spec(&self) -> &ContainerSpec {
         &self.shared.spec
     }
 
+    /// The scope the container belongs to.
     pub fn scope(&self) -> &Scope {
         &self.shared.scope
     }
@@ -340,6 +344,7 @@ impl Container<Started> {
 }
 
 impl Container<Ready> {
+    /// The engine's id of the container.
     pub fn id(&self) -> &str {
         &self.state.running.id
     }
@@ -435,6 +440,7 @@ impl Container<Ready> {
 }
 
 impl Container<Drained> {
+    /// The engine's id of the container.
     pub fn id(&self) -> &str {
         &self.state.id
     }

@@ -17,6 +17,7 @@ pub struct RunningEnv {
 }
 
 impl RunningEnv {
+    /// The scope (network, labels, artifacts folder) of this scenario instance.
     pub fn scope(&self) -> &Scope {
         &self.scope
     }
@@ -28,10 +29,12 @@ impl RunningEnv {
 }
 
 impl ErasedEnv {
+    /// Wraps a running environment for sharing between tests.
     pub fn new(env: RunningEnv) -> ErasedEnv {
         ErasedEnv(Arc::new(env))
     }
 
+    /// The running environment inside.
     pub fn running(&self) -> &RunningEnv {
         &self.0
     }

@@ -22,6 +22,7 @@ pub type HookFuture<'a> = Pin<Box<dyn Future<Output = HookResult> + Send + 'a>>;
     note = "use `TestResult` (`Result<(), BoxError>`) to fail with any error via `?`"
 )]
 pub trait IntoTestResult {
+    /// The test's outcome as a [`TestResult`].
     fn into_test_result(self) -> TestResult;
 }
 

@@ -11,13 +11,19 @@ use crate::spec::ContainerSpec;
 /// Type-erased view of one container declaration.
 #[derive(Clone, Copy)]
 pub struct ContainerEntry {
+    /// The container's name in its scenarios ([`ContainerDef::NAME`]).
     pub name: &'static str,
+    /// The containers that must be Ready before it starts ([`ContainerDef::DEPENDS_ON`]).
     pub depends_on: &'static [&'static str],
     /// `prestart = N`: the size of its pre-start pool (0: not pooled).
     pub prestart: usize,
+    /// Builds its spec ([`ContainerDef::spec`]).
     pub spec: fn() -> ContainerSpec,
+    /// Runs after a fresh start ([`ContainerDef::post_start`]).
     pub post_start: for<'a> fn(&'a Container<Ready>) -> HookFuture<'a>,
+    /// Runs every run once it is Ready ([`ContainerDef::prepare`]).
     pub prepare: for<'a> fn(&'a Container<Ready>) -> HookFuture<'a>,
+    /// Runs after the scenario's tests ([`ContainerDef::drain`]).
     pub drain: for<'a> fn(&'a Container<Ready>) -> HookFuture<'a>,
 }
 
@@ -49,6 +55,7 @@ pub struct ScenarioRegistration {
     pub name: &'static str,
     /// `module_path!()` of the module, which keys its tests.
     pub module_path: &'static str,
+    /// Its containers' declarations.
     pub containers: &'static [ContainerEntry],
     /// `instances = N`: run as N isolated copies, each serving one test at a time.
     pub instances: Option<u32>,

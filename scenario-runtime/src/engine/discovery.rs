@@ -22,9 +22,11 @@ pub const PUBLISH_ADDRESS_VAR: &str = "SCENARIO_PUBLISH_ADDRESS";
 pub struct Discovery {
     /// One line per place looked at, in order (logged at debug, shown by `cargo scenario doctor`).
     pub steps: Vec<String>,
+    /// What discovery decided.
     pub outcome: Outcome,
 }
 
+/// The engine (or engines to try) that discovery settled on, or why it could not.
 #[derive(Debug)]
 pub enum Outcome {
     /// The user named this engine (`DOCKER_HOST`, a context): it must answer.

@@ -33,6 +33,7 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
+    /// An endpoint at `host` without TLS or a publish override; `origin` says where it came from.
     pub fn new(host: impl Into<String>, origin: impl Into<String>) -> Endpoint {
         Endpoint { host: host.into(), tls: None, publish: None, origin: origin.into() }
     }

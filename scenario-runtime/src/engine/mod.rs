@@ -31,7 +31,7 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Connects to the engine the docker CLI would use (see [`discovery`]): `DOCKER_HOST`, the
+    /// Connects to the engine the docker CLI would use (see `engine/discovery.rs`): `DOCKER_HOST`, the
     /// current docker context, else the first default socket that answers (a ping proves it).
     pub async fn connect() -> Result<Engine> {
         Engine::connect_with(discovery::discover()).await
@@ -66,7 +66,7 @@ impl Engine {
 
     /// Connects to one entry: an address in `DOCKER_HOST` syntax (`unix:///path`,
     /// `tcp://host:port`) or a docker context's name, with `?tls=DIR&publish=IP` options (see
-    /// [`endpoint`]). TLS on a `tcp://` address also follows `DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH`.
+    /// `engine/endpoint.rs`). TLS on a `tcp://` address also follows `DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH`.
     pub async fn connect_to(entry: &str) -> Result<Engine> {
         Engine::connect_entry(entry, &format!("the endpoint `{entry}`")).await
     }
@@ -141,7 +141,7 @@ impl Engine {
     }
 
     /// The bollard client, for calls the runtime does not wrap. Each call is bounded by
-    /// `SCENARIO_ENGINE_TIMEOUT_MS` (see [`timeout`]); use [`Engine::streaming`] for calls
+    /// `SCENARIO_ENGINE_TIMEOUT_MS` (see `engine/timeout.rs`); use [`Engine::streaming`] for calls
     /// whose answer may take long to begin.
     pub fn docker(&self) -> &Docker {
         &self.docker

@@ -44,6 +44,7 @@ pub struct LaunchReport {
     pub restarted: Vec<(&'static str, Staleness)>,
     /// Until every container's fate was decided (specs; with reuse: the list call and images).
     pub planned: Duration,
+    /// How long the whole launch took.
     pub elapsed: Duration,
 }
 

@@ -122,6 +122,7 @@ impl Pool {
         &self.0.ids.key
     }
 
+    /// The most unclaimed containers the pool keeps started.
     pub fn size(&self) -> usize {
         self.0.size
     }
@@ -145,6 +146,7 @@ impl Pool {
         self.0.wake.notify_one();
     }
 
+    /// The status as the filler last published it.
     pub fn status(&self) -> PoolStatus {
         self.0.status.borrow().clone()
     }

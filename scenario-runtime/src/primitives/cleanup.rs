@@ -15,8 +15,11 @@ use crate::engine::Engine;
 /// What a label-based cleanup removed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Cleaned {
+    /// Containers removed.
     pub containers: usize,
+    /// Networks removed.
     pub networks: usize,
+    /// Named volumes removed (anonymous ones go with their containers, uncounted).
     pub volumes: usize,
 }
 

@@ -8,12 +8,16 @@ use crate::engine::Engine;
 /// What a command run inside a container printed, and how it exited.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExecOutput {
+    /// The command's exit code; -1 if the engine did not report one.
     pub exit_code: i64,
+    /// Everything it wrote to stdout (invalid UTF-8 replaced).
     pub stdout: String,
+    /// Everything it wrote to stderr (invalid UTF-8 replaced).
     pub stderr: String,
 }
 
 impl ExecOutput {
+    /// Whether the command exited with code 0.
     pub fn success(&self) -> bool {
         self.exit_code == 0
     }

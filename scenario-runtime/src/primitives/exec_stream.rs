@@ -13,16 +13,20 @@ use crate::base::error::{Error, Result};
 /// A command to run inside a container, with what it runs under.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Exec {
+    /// The program and its arguments, run without a shell.
     pub command: Vec<String>,
     /// `KEY=value` entries added to the container's environment.
     pub env: Vec<String>,
+    /// The user to run as, if not the container's own; see [`Exec::user`].
     pub user: Option<String>,
+    /// The directory to run in (an absolute path), if not the container's own.
     pub working_dir: Option<String>,
     /// Written to the command's stdin, which is then closed.
     pub stdin: Option<Vec<u8>>,
 }
 
 impl Exec {
+    /// Runs `command` (program, then arguments) as the container's user, in its working directory.
     pub fn new<I, S>(command: I) -> Exec
     where
         I: IntoIterator<Item = S>,
@@ -31,6 +35,7 @@ impl Exec {
         Exec { command: command.into_iter().map(Into::into).collect(), ..Exec::default() }
     }
 
+    /// Adds `key=value` to the command's environment.
     pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Exec {
         self.env.push(format!("{}={}", key.into(), value.into()));
         self
@@ -42,11 +47,13 @@ impl Exec {
         self
     }
 
+    /// Runs the command in `dir`, an absolute path inside the container.
     pub fn working_dir(mut self, dir: impl Into<String>) -> Exec {
         self.working_dir = Some(dir.into());
         self
     }
 
+    /// Writes `bytes` to the command's stdin, then closes it.
     pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Exec {
         self.stdin = Some(bytes.into());
         self
@@ -56,7 +63,9 @@ impl Exec {
 /// A piece of a running command's output.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExecChunk {
+    /// Bytes written to stdout.
     Stdout(Vec<u8>),
+    /// Bytes written to stderr.
     Stderr(Vec<u8>),
 }
 

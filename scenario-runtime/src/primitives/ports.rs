@@ -43,6 +43,8 @@ impl PublishedPorts {
         self.get(container, port, Protocol::Tcp)
     }
 
+    /// The host port of a container port of `protocol`; `container` names the container in the
+    /// [`Error::PortNotExposed`] returned when the port is not published.
     pub fn get(&self, container: &str, port: u16, protocol: Protocol) -> Result<u16> {
         self.ports.get(&(port, protocol)).copied().ok_or_else(|| Error::PortNotExposed {
             container: container.to_string(),

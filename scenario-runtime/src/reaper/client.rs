@@ -39,6 +39,7 @@ impl ReaperLease {
         ReaperLease(None)
     }
 
+    /// Whether this lease is registered with a reaper (false for [`ReaperLease::inactive`]).
     pub fn is_active(&self) -> bool {
         self.0.is_some()
     }
@@ -48,6 +49,7 @@ impl ReaperLease {
         self.0.as_ref().map(|c| c.pid)
     }
 
+    /// The socket the reaper listens on for clients.
     pub fn socket_path(&self) -> Option<&Path> {
         self.0.as_ref().map(|c| c.socket.as_path())
     }

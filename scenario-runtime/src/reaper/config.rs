@@ -11,7 +11,7 @@ pub const DEFAULT_STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The environment variables the reaper reads.
 pub mod env {
-    /// `off` (or `0`, `false`, `no`) disables the reaper: [`ensure`](super::ensure) returns an
+    /// `off` (or `0`, `false`, `no`) disables the reaper: `reaper::ensure` returns an
     /// inactive lease and nothing cleans up after a killed run.
     pub const SWITCH: &str = "SCENARIO_REAPER";
     /// Grace period in milliseconds (default 10 000). Read by the process that starts the reaper.
@@ -19,7 +19,7 @@ pub mod env {
     /// Startup timeout in milliseconds (default 30 000).
     pub const STARTUP_TIMEOUT_MS: &str = "SCENARIO_REAPER_STARTUP_TIMEOUT_MS";
     /// A binary to run as the reaper instead of the current one; it must call
-    /// [`run_if_reaper_process`](super::run_if_reaper_process) first in `main`.
+    /// `scenario_runtime::__private::reaper::run_if_reaper_process` first in `main`.
     pub const EXE: &str = "SCENARIO_REAPER_EXE";
 
     /// Set to [`ROLE_REAPER`] in the re-executed process.

@@ -8,27 +8,51 @@ pub enum Staleness {
     /// No container of that name exists: start one.
     Missing,
     /// It exists but does not run (exited, dead, created, paused).
-    Stopped { state: String },
+    Stopped {
+        /// The engine's state word (`exited`, `created`, ...).
+        state: String,
+    },
     /// Its healthcheck reports unhealthy.
     Unhealthy,
     /// The image it runs is not what its reference or build context resolves to now.
-    ImageRebuilt { running: String, current: String },
+    ImageRebuilt {
+        /// The image id the container runs.
+        running: String,
+        /// The image id it would run now.
+        current: String,
+    },
     /// It runs an older image of its reference: with pull policy `always`, the tag moved in the
     /// registry (or was re-tagged on the engine).
-    ImageUpdated { running: String, current: String },
+    ImageUpdated {
+        /// The image id the container runs.
+        running: String,
+        /// The image id the reference names now.
+        current: String,
+    },
     /// The spec hash label differs: env, cmd, ports, mounts, copied files ... changed.
     /// `copies` names the copied files that changed, when those are what changed.
-    SpecChanged { running: String, current: String, copies: Vec<String> },
+    SpecChanged {
+        /// The container's spec hash label.
+        running: String,
+        /// The spec hash of this run.
+        current: String,
+        /// The copies that changed, were added or were dropped, one line each.
+        copies: Vec<String>,
+    },
     /// It was seen ready, then started again behind our back (a crash and a restart policy, a
     /// `docker restart`): whatever state it had is gone or unknown.
     RestartedSinceReady,
     /// A container it depends on is being recreated.
-    DependencyRecreated { dependency: String },
+    DependencyRecreated {
+        /// The dependency's name in the scenario.
+        dependency: String,
+    },
     /// Up to date: attach to it.
     Reusable,
 }
 
 impl Staleness {
+    /// Whether the container can be attached to as it is ([`Staleness::Reusable`]).
     pub fn is_reusable(&self) -> bool {
         matches!(self, Staleness::Reusable)
     }

@@ -33,6 +33,7 @@ impl Scope {
         Scope::with_artifacts(engine, ids, crate::base::artifacts::default_root())
     }
 
+    /// A scope whose artifacts go under `artifacts_root`.
     pub fn with_artifacts(engine: Engine, ids: ScopeIds, artifacts_root: PathBuf) -> Scope {
         let artifacts = crate::base::artifacts::scope_dir(&artifacts_root, &ids);
         let network_name = ids.network_name();
@@ -46,10 +47,12 @@ impl Scope {
         }))
     }
 
+    /// The engine the scope's resources live on.
     pub fn engine(&self) -> &Engine {
         &self.0.engine
     }
 
+    /// The identity the scope's names and labels come from.
     pub fn ids(&self) -> &ScopeIds {
         &self.0.ids
     }
@@ -59,10 +62,12 @@ impl Scope {
         &self.0.artifacts
     }
 
+    /// When this run began using the scope: kept-alive containers drain only logs since then.
     pub fn run_started(&self) -> std::time::SystemTime {
         self.0.run_started
     }
 
+    /// The name of the scope's network, whether or not it exists yet (see [`Scope::network`]).
     pub fn network_name(&self) -> &str {
         &self.0.network_name
     }

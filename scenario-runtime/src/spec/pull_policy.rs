@@ -22,6 +22,7 @@ impl PullPolicy {
     /// The words `pull = "..."`, `SCENARIO_PULL` and compose's `pull_policy` accept.
     pub const NAMES: &'static [&'static str] = &["missing", "always", "never"];
 
+    /// The policy one of [`PullPolicy::NAMES`] names; `None` for any other word.
     pub fn parse(word: &str) -> Option<PullPolicy> {
         match word {
             "missing" => Some(PullPolicy::Missing),
@@ -31,6 +32,7 @@ impl PullPolicy {
         }
     }
 
+    /// The policy's word, as [`PullPolicy::parse`] reads it.
     pub fn as_str(self) -> &'static str {
         match self {
             PullPolicy::Missing => "missing",
@@ -39,6 +41,7 @@ impl PullPolicy {
         }
     }
 
+    /// Whether this is the default, [`PullPolicy::Missing`].
     pub fn is_default(&self) -> bool {
         *self == PullPolicy::Missing
     }

@@ -10,8 +10,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Which output streams a log strategy reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogSource {
+    /// Stdout and stderr.
     Both,
+    /// Stdout only.
     Stdout,
+    /// Stderr only.
     Stderr,
 }
 
@@ -20,6 +23,7 @@ pub enum LogSource {
 pub enum StatusMatch {
     /// Any 2xx.
     Success,
+    /// This status only.
     Exactly(u16),
 }
 
@@ -39,17 +43,39 @@ pub enum Strategy {
     /// Ready once started.
     None,
     /// A line containing `text` appeared `occurrences` times (the log stream is followed, not polled).
-    Log { text: String, occurrences: usize, source: LogSource },
+    Log {
+        /// The text a line must contain.
+        text: String,
+        /// How many matching lines to wait for (at least 1).
+        occurrences: usize,
+        /// Which streams are read.
+        source: LogSource,
+    },
     /// A TCP service answers on the container port. A connect to the published port alone is not
     /// enough: docker-proxy accepts before anything in the container listens.
-    Port { port: u16 },
+    Port {
+        /// The container port.
+        port: u16,
+    },
     /// `GET path` on the container port answers with a matching status (and, when `body` is
     /// set, a body containing that text).
-    Http { port: u16, path: String, status: StatusMatch, body: Option<String> },
+    Http {
+        /// The container port.
+        port: u16,
+        /// The request path, e.g. `/health`.
+        path: String,
+        /// The statuses that count as ready.
+        status: StatusMatch,
+        /// Text the body must contain, if any.
+        body: Option<String>,
+    },
     /// Docker's healthcheck (the spec's or the image's) reports healthy.
     Healthy,
     /// A command run inside the container exits 0.
-    Exec { command: Vec<String> },
+    Exec {
+        /// The program and its arguments, run without a shell.
+        command: Vec<String>,
+    },
     /// The container runs to completion and exits 0 (a one-shot job: a migration, a seed).
     /// Compose's `service_completed_successfully`; any other exit code fails the wait.
     Completed,
@@ -62,7 +88,9 @@ pub enum Strategy {
 /// A readiness strategy with its timeout.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Readiness {
+    /// What counts as ready.
     pub strategy: Strategy,
+    /// How long to wait for it (60 s unless set).
     pub timeout: Duration,
 }
 
@@ -122,6 +150,7 @@ impl Readiness {
         self.strategy == Strategy::Completed
     }
 
+    /// Sets how long the container gets to become ready.
     pub fn timeout(mut self, timeout: Duration) -> Readiness {
         self.timeout = timeout;
         self

@@ -25,6 +25,7 @@ pub struct DockerConfig {
 /// the place to fix).
 #[derive(Clone, Debug, Default)]
 pub struct RegistryLogin {
+    /// What to log in with; `None` pulls anonymously.
     pub credentials: Option<DockerCredentials>,
     /// `auths of /home/me/.docker/config.json`, `credential helper docker-credential-pass`, ...
     pub source: String,
@@ -60,6 +61,7 @@ impl DockerConfig {
         self
     }
 
+    /// The configuration folder (holding `config.json`).
     pub fn dir(&self) -> &Path {
         &self.dir
     }

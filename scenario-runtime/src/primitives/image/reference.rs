@@ -18,6 +18,7 @@ pub struct ImageRef {
     pub registry: String,
     /// The repository within the registry (`library/postgres` on Hub).
     pub repository: String,
+    /// The tag as written, if any ([`ImageRef::tag_or_latest`] fills in `latest`).
     pub tag: Option<String>,
     /// `sha256:...`: the image's content, which no push can move.
     pub digest: Option<String>,

@@ -35,6 +35,7 @@ pub(crate) fn context_key(context: &BuildContext) -> String {
 pub struct BuiltImage {
     /// Its `scenario-build/...` tags (usually one).
     pub tags: Vec<String>,
+    /// The engine's image id (`sha256:...`).
     pub id: String,
     /// Bytes on the engine, layers shared with other images included.
     pub size: i64,

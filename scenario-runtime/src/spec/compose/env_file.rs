@@ -8,6 +8,7 @@
 /// One assignment of an env file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
+    /// The variable's name.
     pub key: String,
     /// `None` for a line that is a name alone (`KEY`): taken from the environment if set there.
     pub raw: Option<String>,

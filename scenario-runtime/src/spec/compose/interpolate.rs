@@ -11,9 +11,17 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InterpolationError {
     /// `${VAR:?message}` or `${VAR?message}` with the variable missing (or empty, for `:?`).
-    Required { variable: String, message: String },
+    Required {
+        /// The variable's name.
+        variable: String,
+        /// The message after `?`, empty if none was written.
+        message: String,
+    },
     /// Text that is not an interpolation compose understands (`${}`, `${A`, `$-`).
-    Syntax { reason: String },
+    Syntax {
+        /// What is wrong, naming the text.
+        reason: String,
+    },
 }
 
 impl fmt::Display for InterpolationError {

@@ -16,6 +16,7 @@ use super::env_file;
 use super::interpolate::interpolate;
 use crate::spec::{ContainerSpec, PortSpec};
 
+/// The variables of one compose project, and the problems met resolving values with them.
 pub struct Variables {
     /// The `.env` file as read (its own values interpolated).
     dotenv: BTreeMap<String, String>,
