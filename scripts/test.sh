@@ -11,6 +11,9 @@ scripts/install-engine-tools.sh
 scripts/install-docker-compose.sh
 scripts/install-registry.sh
 cargo fmt --check
+cargo clippy --workspace --all-targets -- -D warnings
+# Every public item of the runtime says what it is.
+RUSTDOCFLAGS="-D missing_docs -D warnings" cargo doc -p scenario-runtime --no-deps
 cargo test --workspace --all-targets "$@"
 # The macros never panic: 16,000 mutated or random inputs each for #[container], #[scenario]
 # and the compose reader (about a minute in all).

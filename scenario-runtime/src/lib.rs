@@ -61,7 +61,7 @@ pub use scope::Scope;
 pub use spec::copy_in::{CopyIn, Owner};
 pub use spec::pull_policy::PullPolicy;
 pub use spec::readiness::{LogSource, Readiness, StatusMatch};
-pub use spec::run_options::{Restart, Ulimit};
+pub use spec::run_options::{Restart, RunOptions, Ulimit};
 pub use spec::{BuildContext, ContainerSpec, HealthCheck, ImageSource, Mount, PortSpec, Protocol};
 
 pub use scenario_macros::{container, scenario};

@@ -88,6 +88,7 @@ struct Running {
 
 /// A container of a scenario in lifecycle state `S`.
 #[derive(Debug)]
+#[must_use = "a container left unused is never made ready, drained or removed by this handle"]
 pub struct Container<S> {
     shared: Arc<Shared>,
     state: S,

@@ -25,6 +25,7 @@ pub struct Visit {
 }
 
 impl Visit {
+    /// A container not visited yet.
     pub const NEW: Visit = Visit { state: NEW, at: 0, next: 0 };
 }
 

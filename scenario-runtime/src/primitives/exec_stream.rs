@@ -12,6 +12,7 @@ use crate::base::error::{Error, Result};
 
 /// A command to run inside a container, with what it runs under.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[must_use]
 pub struct Exec {
     /// The program and its arguments, run without a shell.
     pub command: Vec<String>,

@@ -14,12 +14,15 @@ use sha2::{Digest, Sha256};
 /// A uid and gid the copied files belong to inside the container.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Owner {
+    /// User id.
     pub uid: u64,
+    /// Group id.
     pub gid: u64,
 }
 
 /// One thing to copy: `target` is an absolute path inside the container.
 #[derive(Clone, Serialize)]
+#[must_use]
 pub struct CopyIn {
     pub(crate) target: String,
     /// Overrides the mode of every copied file (a folder's own mode and subfolders keep theirs).
@@ -123,6 +126,7 @@ impl CopyIn {
         self
     }
 
+    /// Makes `uid:gid` the owner of everything copied.
     pub fn owner(mut self, uid: u64, gid: u64) -> CopyIn {
         self.owner = Some(Owner { uid, gid });
         self
@@ -147,7 +151,6 @@ impl CopyIn {
         CopyIn { problem: Some(problem), ..CopyIn::new(target, origin, Vec::new()) }
     }
 
-    /// The short hash recorded per copy (see [`record`]): content, mode and owner.
     /// Where the content came from (`sql/init.sql`, `bytes`).
     pub fn origin(&self) -> &str {
         &self.origin
@@ -158,6 +161,7 @@ impl CopyIn {
         &self.target
     }
 
+    /// The short hash recorded per copy (see `record`): content, mode and owner.
     pub fn short_hash(&self) -> String {
         let canonical = serde_json::to_vec(self).expect("a copy always serialises");
         Sha256::digest(canonical).iter().take(6).map(|b| format!("{b:02x}")).collect()

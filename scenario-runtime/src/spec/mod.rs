@@ -78,11 +78,14 @@ impl BuildContext {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[non_exhaustive]
 pub enum Protocol {
+    /// TCP.
     Tcp,
+    /// UDP.
     Udp,
 }
 
 impl Protocol {
+    /// Docker's word for it: `tcp` or `udp`.
     pub fn as_str(self) -> &'static str {
         match self {
             Protocol::Tcp => "tcp",
@@ -110,15 +113,18 @@ impl PortSpec {
         PortSpec { container_port, protocol: Protocol::Tcp, host_ip: "127.0.0.1".into(), host_port: None }
     }
 
+    /// A UDP port published on 127.0.0.1 at a random host port.
     pub fn udp(container_port: u16) -> PortSpec {
         PortSpec { protocol: Protocol::Udp, ..PortSpec::tcp(container_port) }
     }
 
+    /// Binds the host side to `ip` instead of loopback (`0.0.0.0` reaches it from other machines).
     pub fn host_ip(mut self, ip: impl Into<String>) -> PortSpec {
         self.host_ip = ip.into();
         self
     }
 
+    /// Publishes on this fixed host port instead of one the engine picks.
     pub fn host_port(mut self, port: u16) -> PortSpec {
         self.host_port = Some(port);
         self
@@ -136,22 +142,44 @@ impl PortSpec {
 #[must_use]
 pub enum Mount {
     /// A named volume, scoped to the scenario instance (and labelled, so teardown removes it).
-    Volume { name: String, target: String, read_only: bool },
+    Volume {
+        /// The volume's name within the scenario (the engine's name adds the scope's prefix).
+        name: String,
+        /// Where it is mounted in the container.
+        target: String,
+        /// Whether the container can only read it.
+        read_only: bool,
+    },
     /// A host path.
-    Bind { source: PathBuf, target: String, read_only: bool },
+    Bind {
+        /// The host path.
+        source: PathBuf,
+        /// Where it is mounted in the container.
+        target: String,
+        /// Whether the container can only read it.
+        read_only: bool,
+    },
     /// A memory-backed filesystem with optional mount options (`size=64m`).
-    Tmpfs { target: String, options: String },
+    Tmpfs {
+        /// Where it is mounted in the container.
+        target: String,
+        /// Mount options (`size=64m`), empty for none.
+        options: String,
+    },
 }
 
 impl Mount {
+    /// A writable named volume, scoped to the scenario instance.
     pub fn volume(name: impl Into<String>, target: impl Into<String>) -> Mount {
         Mount::Volume { name: name.into(), target: target.into(), read_only: false }
     }
 
+    /// A writable bind mount of the host path `source`.
     pub fn bind(source: impl Into<PathBuf>, target: impl Into<String>) -> Mount {
         Mount::Bind { source: source.into(), target: target.into(), read_only: false }
     }
 
+    /// An empty memory-backed filesystem at `target`.
     pub fn tmpfs(target: impl Into<String>) -> Mount {
         Mount::Tmpfs { target: target.into(), options: String::new() }
     }
@@ -186,6 +214,7 @@ pub struct HealthCheck {
 }
 
 impl HealthCheck {
+    /// A healthcheck running `command` directly every 200 ms, 5 s per try, 50 tries.
     pub fn cmd<I, S>(command: I) -> HealthCheck
     where
         I: IntoIterator<Item = S>,
@@ -201,11 +230,13 @@ impl HealthCheck {
         }
     }
 
+    /// How often the check runs.
     pub fn interval(mut self, interval: Duration) -> HealthCheck {
         self.interval = interval;
         self
     }
 
+    /// How many failed checks in a row make the container unhealthy.
     pub fn retries(mut self, retries: u32) -> HealthCheck {
         self.retries = retries;
         self
@@ -279,6 +310,7 @@ impl ContainerSpec {
         )
     }
 
+    /// A spec named `name` running `image`, with nothing else set.
     pub fn new(name: impl Into<String>, image: ImageSource) -> ContainerSpec {
         ContainerSpec {
             name: name.into(),
@@ -302,6 +334,7 @@ impl ContainerSpec {
         }
     }
 
+    /// Overrides the image's command.
     pub fn cmd<I, S>(mut self, cmd: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -311,6 +344,7 @@ impl ContainerSpec {
         self
     }
 
+    /// Overrides the image's entrypoint.
     pub fn entrypoint<I, S>(mut self, entrypoint: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -320,16 +354,19 @@ impl ContainerSpec {
         self
     }
 
+    /// Sets an environment variable.
     pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.env.insert(key.into(), value.into());
         self
     }
 
+    /// Sets the process's working directory (absolute).
     pub fn working_dir(mut self, dir: impl Into<String>) -> Self {
         self.working_dir = Some(dir.into());
         self
     }
 
+    /// Runs the process as `user` (`name`, `uid` or `uid:gid`).
     pub fn user(mut self, user: impl Into<String>) -> Self {
         self.user = Some(user.into());
         self
@@ -347,11 +384,13 @@ impl ContainerSpec {
         self
     }
 
+    /// Adds a mount.
     pub fn mount(mut self, mount: Mount) -> Self {
         self.mounts.push(mount);
         self
     }
 
+    /// Adds an empty tmpfs at `target`.
     pub fn tmpfs(self, target: impl Into<String>) -> Self {
         self.mount(Mount::tmpfs(target))
     }
@@ -362,16 +401,19 @@ impl ContainerSpec {
         self
     }
 
+    /// Adds a label (the runtime adds its own `dev.scenario.*` ones).
     pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.labels.insert(key.into(), value.into());
         self
     }
 
+    /// Sets a healthcheck, overriding the image's.
     pub fn healthcheck(mut self, check: HealthCheck) -> Self {
         self.healthcheck = Some(check);
         self
     }
 
+    /// Sets how readiness is decided (by default: started is ready).
     pub fn ready(mut self, readiness: Readiness) -> Self {
         self.readiness = readiness;
         self
@@ -415,11 +457,13 @@ impl ContainerSpec {
         self
     }
 
+    /// How long a stop waits for the process before killing it; zero removes at once.
     pub fn stop_timeout(mut self, timeout: Duration) -> Self {
         self.stop_timeout = timeout;
         self
     }
 
+    /// For a built image: the Dockerfile's path inside the context.
     pub fn dockerfile(mut self, path: impl Into<String>) -> Self {
         if let ImageSource::Build(ctx) = &mut self.image {
             ctx.dockerfile = path.into();
@@ -427,6 +471,7 @@ impl ContainerSpec {
         self
     }
 
+    /// For a built image: a build argument.
     pub fn build_arg(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         if let ImageSource::Build(ctx) = &mut self.image {
             ctx.args.insert(key.into(), value.into());

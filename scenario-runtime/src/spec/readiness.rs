@@ -87,6 +87,7 @@ pub enum Strategy {
 
 /// A readiness strategy with its timeout.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use]
 pub struct Readiness {
     /// What counts as ready.
     pub strategy: Strategy,

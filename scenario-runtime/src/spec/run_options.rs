@@ -36,7 +36,9 @@ pub struct RunOptions {
 /// When the engine restarts the container.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Restart {
+    /// Whenever it stops.
     Always,
+    /// Whenever it stops, unless it was stopped on purpose.
     UnlessStopped,
     /// After a non-zero exit, at most this many times (0: no limit).
     OnFailure(u32),
@@ -192,26 +194,31 @@ impl ContainerSpec {
         self
     }
 
+    /// Sets the size of `/dev/shm` in bytes.
     pub fn shm_size(mut self, bytes: i64) -> Self {
         self.run.shm_size = Some(bytes);
         self
     }
 
+    /// Sets a resource limit (`nofile`, soft, hard).
     pub fn ulimit(mut self, name: impl Into<String>, soft: i64, hard: i64) -> Self {
         self.run.ulimits.push(Ulimit { name: name.into(), soft, hard });
         self
     }
 
+    /// Adds a Linux capability (`NET_ADMIN`).
     pub fn cap_add(mut self, capability: impl Into<String>) -> Self {
         self.run.cap_add.push(capability.into());
         self
     }
 
+    /// Drops a Linux capability (`MKNOD`).
     pub fn cap_drop(mut self, capability: impl Into<String>) -> Self {
         self.run.cap_drop.push(capability.into());
         self
     }
 
+    /// Limits the container's memory to `bytes`.
     pub fn memory_limit(mut self, bytes: i64) -> Self {
         self.run.memory = Some(bytes);
         self

@@ -48,7 +48,8 @@ fn main() {
             "scope" => &["a", "b"],
             "reuse" => {
                 let keep = ScopeIds::new(session.clone(), project, &format!("keep-{session}")).reusable(true);
-                ready(&Scope::new(engine.clone(), keep), "keeper").await;
+                // Kept alive on purpose: the reaper must leave it.
+                let _ = ready(&Scope::new(engine.clone(), keep), "keeper").await;
                 &["a"]
             }
             other => panic!("unknown mode {other}"),
