@@ -181,14 +181,15 @@ pub enum Error {
     },
 
     /// A user hook (post_start, drain) of a container failed.
-    #[error("the {hook} hook of container `{container}` failed: {message}")]
+    #[error("the {hook} hook of container `{container}` failed: {source}")]
     Hook {
         /// The container's name.
         container: String,
         /// Which hook failed, e.g. "drain".
         hook: &'static str,
-        /// The hook's error, as text.
-        message: String,
+        /// The hook's own error, with its causes (downcast it to the hook's error type).
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
 
     /// A Docker API call failed for a reason the other variants do not cover.

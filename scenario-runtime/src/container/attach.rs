@@ -12,6 +12,7 @@ const UPLOAD_WAIT: Duration = Duration::from_secs(30);
 use super::{Configured, Container, Started};
 use crate::base::error::{status_of, Error, Result};
 use crate::base::labels;
+use crate::primitives::found::ContainerState;
 
 /// Whether this process created the container or found it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,7 +101,7 @@ impl Container<Configured> {
         mut existing: bollard::models::ContainerInspectResponse,
     ) -> Result<bollard::models::ContainerInspectResponse> {
         let is_created = |c: &bollard::models::ContainerInspectResponse| {
-            c.state.as_ref().and_then(|s| s.status).map(|s| s.to_string()).as_deref() == Some("created")
+            ContainerState::of_summary(c.state.as_ref().and_then(|s| s.status)) == ContainerState::Created
         };
         let mut pause = Duration::from_millis(5);
         let deadline = std::time::Instant::now() + UPLOAD_WAIT;
@@ -149,14 +150,14 @@ impl Container<Configured> {
         }
         let existing = if self.spec().copies.is_empty() { existing } else { self.await_upload(name, existing).await? };
         let state = existing.state.as_ref();
-        let status = state.and_then(|s| s.status).map(|s| s.to_string()).unwrap_or_default();
+        let status = ContainerState::of_summary(state.and_then(|s| s.status));
         // A one-shot job that has run is attached to as it is: its readiness reads the exit code.
-        let finished_job = status == "exited" && self.spec().readiness.runs_to_completion();
+        let finished_job = status == ContainerState::Exited && self.spec().readiness.runs_to_completion();
         let was_running = state.and_then(|s| s.running) == Some(true);
         if !was_running && !finished_job {
             // Created but not yet started by the process that won the race: starting twice is
             // harmless (the engine answers 304).
-            let created = status == "created";
+            let created = status == ContainerState::Created;
             if !created {
                 return Err(Error::InvalidSpec {
                     container: self.name().to_string(),

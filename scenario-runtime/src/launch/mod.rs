@@ -331,11 +331,7 @@ async fn bring_up(
         Err(e) => return (Err(e), None),
     };
     let hook_error = |hook: &'static str| {
-        move |e: crate::declare::BoxError| Error::Hook {
-            container: entry.name.to_string(),
-            hook,
-            message: e.to_string(),
-        }
+        move |e: crate::declare::BoxError| Error::Hook { container: entry.name.to_string(), hook, source: e }
     };
     let fresh = !matches!(outcome, Outcome::Attached);
     let mut hooked = Ok(());
@@ -379,7 +375,7 @@ async fn land_in(env: RunningEnv, keep_alive: bool) -> Result<()> {
             (entry.drain)(container).await.map_err(|e| Error::Hook {
                 container: entry.name.to_string(),
                 hook: "drain",
-                message: e.to_string(),
+                source: e,
             })
         })
     });

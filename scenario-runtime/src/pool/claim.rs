@@ -2,6 +2,7 @@
 //! container can have: the engine lets exactly one of racing renames succeed), and handing it to
 //! a test: a connect to the scenario's network under a unique alias, then the readiness probe.
 
+use crate::primitives::found::ContainerState;
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -18,8 +19,8 @@ use crate::spec::ContainerSpec;
 pub(crate) struct Candidate {
     pub id: String,
     pub slot: usize,
-    /// `running`, `created`, `exited`, ...
-    pub state: String,
+    /// Running, created, exited, ...
+    pub state: ContainerState,
     /// Unix seconds.
     pub created: i64,
     pub image_id: String,
@@ -27,7 +28,7 @@ pub(crate) struct Candidate {
 
 impl Candidate {
     pub fn running(&self) -> bool {
-        self.state == "running"
+        self.state == ContainerState::Running
     }
 }
 
@@ -47,7 +48,7 @@ pub(crate) async fn list(engine: &Engine, pool: &PoolIds) -> Result<Vec<Candidat
             Some(Candidate {
                 id: c.id?,
                 slot,
-                state: c.state.map(|s| s.to_string()).unwrap_or_default(),
+                state: ContainerState::of_summary(c.state),
                 created: c.created.unwrap_or_default(),
                 image_id: c.image_id.unwrap_or_default(),
             })

@@ -37,6 +37,7 @@ use crate::base::identity::{ProjectId, SessionId};
 use crate::base::labels;
 use crate::container::{Container, Started};
 use crate::engine::Engine;
+use crate::primitives::found::ContainerState;
 use crate::scope::Scope;
 use crate::spec::{ContainerSpec, Mount};
 use names::PoolIds;
@@ -298,11 +299,11 @@ async fn fill(inner: Arc<Inner>) {
                 for candidate in &listed {
                     present.insert(candidate.slot);
                     let ours = starting.contains(&candidate.slot);
-                    let stuck = match candidate.state.as_str() {
-                        "running" => false,
-                        "created" => !ours && now - candidate.created > STUCK_CREATED_SECS,
+                    let stuck = match candidate.state {
+                        ContainerState::Running => false,
+                        ContainerState::Created => !ours && now - candidate.created > STUCK_CREATED_SECS,
                         // Restarting and paused are in flux; exited and dead never serve.
-                        "restarting" | "paused" => false,
+                        ContainerState::Restarting | ContainerState::Paused => false,
                         _ => !ours,
                     };
                     if candidate.running() && !ours {
@@ -403,7 +404,7 @@ async fn start_slot(inner: Arc<Inner>, slot: usize, mut stopping: watch::Receive
         ready = started.wait_ready() => ready.map(|_| true),
         _ = async { stopping.wait_for(|stop| *stop).await.map(drop) } => {
             if inner.remove_on_stop.load(Ordering::Acquire) {
-                let candidate = claim::Candidate { id: created.id, slot, state: String::new(), created: 0, image_id: String::new() };
+                let candidate = claim::Candidate { id: created.id, slot, state: ContainerState::Other(String::new()), created: 0, image_id: String::new() };
                 claim_and_remove(&inner, &candidate).await?;
             }
             Ok(true)

@@ -77,13 +77,13 @@ impl fmt::Display for Staleness {
     }
 }
 
-pub use crate::primitives::found::Found;
+pub use crate::primitives::found::{ContainerState, Found};
 
 /// The decision for one container, before dependencies are taken into account.
 pub fn decide(found: Option<&Found>, current_image_id: &str, current_spec_hash: &str) -> Staleness {
     let Some(found) = found else { return Staleness::Missing };
-    if found.state != "running" {
-        return Staleness::Stopped { state: found.state.clone() };
+    if found.state != ContainerState::Running {
+        return Staleness::Stopped { state: found.state.to_string() };
     }
     if found.status.contains("(unhealthy)") {
         return Staleness::Unhealthy;
@@ -115,8 +115,8 @@ pub fn for_reference(staleness: Staleness) -> Staleness {
 /// is (when its image and spec are current); any other exit is stale like a stopped service.
 pub fn decide_completed(found: Option<&Found>, current_image_id: &str, current_spec_hash: &str) -> Staleness {
     match found {
-        Some(done) if done.state == "exited" && done.status.starts_with("Exited (0)") => {
-            let as_if_running = Found { state: "running".into(), ..done.clone() };
+        Some(done) if done.state == ContainerState::Exited && done.status.starts_with("Exited (0)") => {
+            let as_if_running = Found { state: ContainerState::Running, ..done.clone() };
             decide(Some(&as_if_running), current_image_id, current_spec_hash)
         }
         _ => decide(found, current_image_id, current_spec_hash),
@@ -162,7 +162,7 @@ mod tests {
     fn running() -> Found {
         Found {
             id: "c1".into(),
-            state: "running".into(),
+            state: ContainerState::Running,
             status: "Up 3 minutes".into(),
             image_id: "sha256:a".into(),
             spec_hash: "h1".into(),
@@ -174,7 +174,7 @@ mod tests {
     fn each_reason_is_told_apart() {
         assert_eq!(decide(None, "sha256:a", "h1"), Staleness::Missing);
         assert_eq!(decide(Some(&running()), "sha256:a", "h1"), Staleness::Reusable);
-        let exited = Found { state: "exited".into(), ..running() };
+        let exited = Found { state: ContainerState::Exited, ..running() };
         assert_eq!(decide(Some(&exited), "sha256:a", "h1"), Staleness::Stopped { state: "exited".into() });
         let sick = Found { status: "Up 1 second (unhealthy)".into(), ..running() };
         assert_eq!(decide(Some(&sick), "sha256:a", "h1"), Staleness::Unhealthy);
@@ -187,7 +187,7 @@ mod tests {
 
     #[test]
     fn a_job_that_exited_zero_is_done_not_stopped() {
-        let done = Found { state: "exited".into(), status: "Exited (0) 2 minutes ago".into(), ..running() };
+        let done = Found { state: ContainerState::Exited, status: "Exited (0) 2 minutes ago".into(), ..running() };
         assert_eq!(decide_completed(Some(&done), "sha256:a", "h1"), Staleness::Reusable);
         assert!(matches!(decide_completed(Some(&done), "sha256:a", "h2"), Staleness::SpecChanged { .. }));
         let failed = Found { status: "Exited (1) 2 minutes ago".into(), ..done.clone() };

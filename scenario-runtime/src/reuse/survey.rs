@@ -7,6 +7,7 @@ use bollard::query_parameters::ListContainersOptionsBuilder;
 use super::staleness::Found;
 use crate::base::error::{Error, Result};
 use crate::base::labels;
+use crate::primitives::found::ContainerState;
 use crate::scope::Scope;
 
 /// The scope's containers that carry all its labels, keyed by their container name. A container
@@ -27,7 +28,7 @@ pub async fn survey(scope: &Scope) -> Result<HashMap<String, Found>> {
             let name = labels.get(labels::CONTAINER)?.clone();
             let found = Found {
                 id: summary.id?,
-                state: summary.state.map(|s| s.to_string()).unwrap_or_default(),
+                state: ContainerState::of_summary(summary.state),
                 status: summary.status.unwrap_or_default(),
                 image_id: summary.image_id.unwrap_or_default(),
                 spec_hash: labels.get(labels::SPEC_HASH).cloned().unwrap_or_default(),

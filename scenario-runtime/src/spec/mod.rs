@@ -465,16 +465,31 @@ impl ContainerSpec {
 
     /// For a built image: the Dockerfile's path inside the context.
     pub fn dockerfile(mut self, path: impl Into<String>) -> Self {
-        if let ImageSource::Build(ctx) = &mut self.image {
-            ctx.dockerfile = path.into();
+        let path = path.into();
+        match &mut self.image {
+            ImageSource::Build(ctx) => ctx.dockerfile = path,
+            // Reported by `validate`, so the start fails before anything is created.
+            ImageSource::Reference(image) => {
+                let problem =
+                    format!("`dockerfile({path:?})` is set, but the image is the reference `{image}`, not a build");
+                self.problems.push(problem);
+            }
         }
         self
     }
 
     /// For a built image: a build argument.
     pub fn build_arg(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        if let ImageSource::Build(ctx) = &mut self.image {
-            ctx.args.insert(key.into(), value.into());
+        let key = key.into();
+        match &mut self.image {
+            ImageSource::Build(ctx) => {
+                ctx.args.insert(key, value.into());
+            }
+            ImageSource::Reference(image) => {
+                let problem =
+                    format!("`build_arg({key:?})` is set, but the image is the reference `{image}`, not a build");
+                self.problems.push(problem);
+            }
         }
         self
     }
@@ -633,5 +648,15 @@ mod tests {
         let spec = ContainerSpec::from_image("cache", "i").ready(Readiness::port(6379));
         let err = spec.validate().unwrap_err().to_string();
         assert!(err.contains("`cache`") && err.contains("6379"), "{err}");
+    }
+
+    #[test]
+    fn build_settings_on_a_reference_image_are_reported_not_ignored() {
+        let spec = ContainerSpec::from_image("web", "busybox:1.35").dockerfile("Dockerfile.web").build_arg("V", "1");
+        let error = spec.validate().unwrap_err().to_string();
+        assert!(error.contains("`web`") && error.contains("dockerfile(\"Dockerfile.web\")"), "{error}");
+        assert!(error.contains("build_arg(\"V\")") && error.contains("busybox:1.35"), "{error}");
+        let built = ContainerSpec::from_build("web", "/srv/web").dockerfile("Dockerfile.web").build_arg("V", "1");
+        assert!(built.validate().is_ok());
     }
 }
