@@ -130,6 +130,26 @@ impl PortSpec {
         self
     }
 
+    /// The port inside the container.
+    pub fn container_port(&self) -> u16 {
+        self.container_port
+    }
+
+    /// TCP or UDP.
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// The host address the port is bound to.
+    pub fn bound_host_ip(&self) -> &str {
+        &self.host_ip
+    }
+
+    /// The fixed host port, if one was asked for.
+    pub fn fixed_host_port(&self) -> Option<u16> {
+        self.host_port
+    }
+
     /// Docker's key for this port: `5432/tcp`.
     pub fn key(&self) -> String {
         format!("{}/{}", self.container_port, self.protocol.as_str())
@@ -246,6 +266,31 @@ impl HealthCheck {
     pub fn timeout(mut self, timeout: Duration) -> HealthCheck {
         self.timeout = timeout;
         self
+    }
+
+    /// The command it runs.
+    pub fn command(&self) -> &[String] {
+        &self.command
+    }
+
+    /// How often it runs.
+    pub fn check_interval(&self) -> Duration {
+        self.interval
+    }
+
+    /// How long one check may take.
+    pub fn check_timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// How many failures in a row make the container unhealthy.
+    pub fn check_retries(&self) -> u32 {
+        self.retries
+    }
+
+    /// How long after the start failures do not count.
+    pub fn check_start_period(&self) -> Duration {
+        self.start_period
     }
 
     /// Failures during this time after the start do not count towards `retries`.
@@ -518,6 +563,31 @@ impl ContainerSpec {
     /// The command, if the spec overrides the image's.
     pub fn command(&self) -> Option<&[String]> {
         self.cmd.as_deref()
+    }
+
+    /// The entrypoint, if the spec overrides the image's.
+    pub fn entry_point(&self) -> Option<&[String]> {
+        self.entrypoint.as_deref()
+    }
+
+    /// The working directory, if the spec sets one.
+    pub fn work_dir(&self) -> Option<&str> {
+        self.working_dir.as_deref()
+    }
+
+    /// Other names the container has on the scenario network.
+    pub fn aliases(&self) -> &[String] {
+        &self.aliases
+    }
+
+    /// The healthcheck, if the spec defines one.
+    pub fn health_check(&self) -> Option<&HealthCheck> {
+        self.healthcheck.as_ref()
+    }
+
+    /// How long a stop waits for the process before killing it.
+    pub fn stop_grace(&self) -> Duration {
+        self.stop_timeout
     }
 
     /// The environment variables the spec sets.

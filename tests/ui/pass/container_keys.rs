@@ -60,21 +60,21 @@ struct Worker {
 fn main() {
     let db = Db::spec();
     assert_eq!(<Db as ContainerDef>::NAME, "primary-db");
-    assert_eq!(db.name, "primary-db");
-    assert_eq!(db.image, ImageSource::Reference("postgres:16".into()));
-    assert_eq!(db.cmd.as_deref(), Some(&["postgres".to_string(), "-c".into(), "fsync=off".into()][..]));
-    assert_eq!(db.entrypoint.as_deref(), Some(&["docker-entrypoint.sh".to_string()][..]));
-    assert_eq!(db.env.get("POSTGRES_PASSWORD").map(String::as_str), Some("secret"));
-    assert_eq!(db.env.get("PG.DATA").map(String::as_str), Some("/data"));
-    assert_eq!(db.working_dir.as_deref(), Some("/var/lib/postgresql"));
-    assert_eq!(db.user.as_deref(), Some("postgres"));
-    assert_eq!(db.ports.iter().map(|p| p.container_port).collect::<Vec<_>>(), [5432, 9187]);
-    assert_eq!(db.aliases, ["postgres", "pg"]);
-    assert_eq!(db.labels.get("com.example.tier").map(String::as_str), Some("db"));
-    assert_eq!(db.labels.get("team").map(String::as_str), Some("checkout"));
+    assert_eq!(db.name(), "primary-db");
+    assert_eq!(*db.image(), ImageSource::Reference("postgres:16".into()));
+    assert_eq!(db.command(), Some(&["postgres".to_string(), "-c".into(), "fsync=off".into()][..]));
+    assert_eq!(db.entry_point(), Some(&["docker-entrypoint.sh".to_string()][..]));
+    assert_eq!(db.environment().get("POSTGRES_PASSWORD").map(String::as_str), Some("secret"));
+    assert_eq!(db.environment().get("PG.DATA").map(String::as_str), Some("/data"));
+    assert_eq!(db.work_dir(), Some("/var/lib/postgresql"));
+    assert_eq!(db.user_name(), Some("postgres"));
+    assert_eq!(db.ports().iter().map(|p| p.container_port()).collect::<Vec<_>>(), [5432, 9187]);
+    assert_eq!(db.aliases(), ["postgres", "pg"]);
+    assert_eq!(db.labels().get("com.example.tier").map(String::as_str), Some("db"));
+    assert_eq!(db.labels().get("team").map(String::as_str), Some("checkout"));
     let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     assert_eq!(
-        db.mounts,
+        db.mounts(),
         [
             Mount::volume("pgdata", "/var/lib/postgresql/data"),
             Mount::Bind { source: "/etc/ssl/certs".into(), target: "/certs".into(), read_only: true },
@@ -82,18 +82,18 @@ fn main() {
             Mount::tmpfs("/run"),
         ]
     );
-    assert_eq!(db.stop_timeout, Duration::from_millis(1500));
-    assert_eq!(db.healthcheck, Some(HealthCheck::cmd(["pg_isready"]).interval(Duration::from_millis(200)).retries(10)));
+    assert_eq!(db.stop_grace(), Duration::from_millis(1500));
+    assert_eq!(db.health_check().cloned(), Some(HealthCheck::cmd(["pg_isready"]).interval(Duration::from_millis(200)).retries(10)));
     assert_eq!(
-        db.readiness,
+        *db.readiness(),
         Readiness::log("database system is ready to accept connections").times(2).timeout(Duration::from_secs(30))
     );
     db.validate().unwrap();
 
     assert_eq!(WebFrontend::NAME, "web_frontend");
     let web = WebFrontend::spec();
-    assert_eq!(web.readiness, Readiness::http(8080, "/health").status(204).timeout(Duration::from_millis(500)));
-    assert!(matches!(web.readiness.strategy, Strategy::Http { status: StatusMatch::Exactly(204), .. }));
+    assert_eq!(*web.readiness(), Readiness::http(8080, "/health").status(204).timeout(Duration::from_millis(500)));
+    assert!(matches!(web.readiness().strategy, Strategy::Http { status: StatusMatch::Exactly(204), .. }));
     web.validate().unwrap();
 
     assert_eq!(Cache::spec().readiness().clone(), Readiness::port(6379));
