@@ -158,6 +158,16 @@ pub enum Error {
         detail: String,
     },
 
+    /// A container, or something it needs (its network, the engine's host, its pre-start pool),
+    /// was found in a state this run cannot use; the spec itself is fine.
+    #[error("container `{container}` cannot be used: {reason}")]
+    Unusable {
+        /// The container's name (or the thing's, when no container is involved yet).
+        container: String,
+        /// What was found, and what to do about it.
+        reason: String,
+    },
+
     /// The spec cannot be turned into a container.
     #[error("container `{container}` is misconfigured: {reason}")]
     InvalidSpec {

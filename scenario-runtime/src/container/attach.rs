@@ -107,7 +107,7 @@ impl Container<Configured> {
         let deadline = std::time::Instant::now() + UPLOAD_WAIT;
         while is_created(&existing) {
             if std::time::Instant::now() > deadline {
-                return Err(Error::InvalidSpec {
+                return Err(Error::Unusable {
                     container: self.name().to_string(),
                     reason: format!(
                         "found its container `{name}` created but not started for {UPLOAD_WAIT:?} (its creator \
@@ -159,7 +159,7 @@ impl Container<Configured> {
             // harmless (the engine answers 304).
             let created = status == ContainerState::Created;
             if !created {
-                return Err(Error::InvalidSpec {
+                return Err(Error::Unusable {
                     container: self.name().to_string(),
                     reason: format!(
                         "found its container `{name}` {status}, not running; remove it with `docker rm -f {name}`"

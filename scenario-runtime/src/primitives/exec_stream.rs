@@ -141,7 +141,7 @@ pub(crate) async fn start(docker: &bollard::Docker, id: &str, name: &str, exec: 
         .await
         .map_err(|e| Error::engine("exec start", name.clone(), e))?;
     let StartExecResults::Attached { output, mut input } = started else {
-        return Err(Error::InvalidSpec { container: name, reason: "the engine ran the exec detached".into() });
+        return Err(Error::Unusable { container: name, reason: "the engine ran the exec detached".into() });
     };
     if let Some(bytes) = &exec.stdin {
         let written = async {

@@ -38,7 +38,7 @@ pub(crate) async fn gateway(engine: &crate::engine::Engine, id: &str) -> Result<
         .iter()
         .filter_map(|config| config.gateway.as_deref()?.parse::<IpAddr>().ok())
         .find(IpAddr::is_ipv4)
-        .ok_or_else(|| Error::InvalidSpec {
+        .ok_or_else(|| Error::Unusable {
             container: HOST_ALIAS.into(),
             reason: format!("the network {id} reports no IPv4 gateway, so containers cannot be given the host"),
         })?;

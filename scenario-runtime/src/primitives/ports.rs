@@ -59,7 +59,7 @@ impl PublishedPorts {
             return Ok(SocketAddr::new(ip, host_port));
         }
         (self.host.as_str(), host_port).to_socket_addrs().ok().and_then(|mut addrs| addrs.next()).ok_or_else(|| {
-            Error::InvalidSpec {
+            Error::Unusable {
                 container: container.to_string(),
                 reason: format!("the engine host `{}` does not resolve", self.host),
             }

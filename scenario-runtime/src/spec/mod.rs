@@ -651,6 +651,9 @@ impl ContainerSpec {
         if !self.problems.is_empty() {
             return invalid(self.problems.join("; "));
         }
+        if !self.readiness.misuse().is_empty() {
+            return invalid(self.readiness.misuse().join("; "));
+        }
         if let Some(port) = self.ports.iter().find(|p| p.container_port == 0) {
             return invalid(format!("port {} is not a valid container port", port.key()));
         }
@@ -728,5 +731,17 @@ mod tests {
         assert!(error.contains("build_arg(\"V\")") && error.contains("busybox:1.35"), "{error}");
         let built = ContainerSpec::from_build("web", "/srv/web").dockerfile("Dockerfile.web").build_arg("V", "1");
         assert!(built.validate().is_ok());
+    }
+
+    #[test]
+    fn a_readiness_modifier_on_the_wrong_strategy_is_reported_not_ignored() {
+        let spec = ContainerSpec::from_image("web", "busybox:1.35").port(80).ready(Readiness::port(80).times(2));
+        let error = spec.validate().unwrap_err().to_string();
+        assert!(error.contains("`web`") && error.contains(".times(2)") && error.contains("a log strategy"), "{error}");
+        let inside = Readiness::all([Readiness::log("up").status(200), Readiness::http(80, "/").times(3)]);
+        let error = ContainerSpec::from_image("web", "i").port(80).ready(inside).validate().unwrap_err().to_string();
+        assert!(error.contains(".status(200)") && error.contains(".times(3)"), "{error}");
+        let fine = Readiness::log("up").times(2).from(crate::spec::readiness::LogSource::Stderr);
+        assert!(ContainerSpec::from_image("web", "i").ready(fine).validate().is_ok());
     }
 }

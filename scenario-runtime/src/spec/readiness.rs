@@ -93,6 +93,9 @@ pub struct Readiness {
     pub strategy: Strategy,
     /// How long to wait for it (60 s unless set).
     pub timeout: Duration,
+    /// Modifiers given to a strategy they do not apply to (`.times(2)` on a port): reported by
+    /// the spec's validation instead of being ignored.
+    pub(crate) misuse: Vec<String>,
 }
 
 impl Readiness {
@@ -102,7 +105,7 @@ impl Readiness {
     }
 
     fn of(strategy: Strategy) -> Readiness {
-        Readiness { strategy, timeout: DEFAULT_TIMEOUT }
+        Readiness { strategy, timeout: DEFAULT_TIMEOUT, misuse: Vec::new() }
     }
 
     /// Ready as soon as the container runs.
@@ -159,34 +162,48 @@ impl Readiness {
 
     /// For a log strategy: wait for the `n`th matching line (postgres prints its ready line twice).
     pub fn times(mut self, n: usize) -> Readiness {
-        if let Strategy::Log { occurrences, .. } = &mut self.strategy {
-            *occurrences = n.max(1);
+        match &mut self.strategy {
+            Strategy::Log { occurrences, .. } => *occurrences = n.max(1),
+            _ => self.misused(format!(".times({n})"), "a log strategy"),
         }
         self
     }
 
     /// For a log strategy: read only this stream.
     pub fn from(mut self, only: LogSource) -> Readiness {
-        if let Strategy::Log { source, .. } = &mut self.strategy {
-            *source = only;
+        match &mut self.strategy {
+            Strategy::Log { source, .. } => *source = only,
+            _ => self.misused(format!(".from({only:?})"), "a log strategy"),
         }
         self
     }
 
     /// For an HTTP strategy: require exactly this status.
     pub fn status(mut self, expected: u16) -> Readiness {
-        if let Strategy::Http { status, .. } = &mut self.strategy {
-            *status = StatusMatch::Exactly(expected);
+        match &mut self.strategy {
+            Strategy::Http { status, .. } => *status = StatusMatch::Exactly(expected),
+            _ => self.misused(format!(".status({expected})"), "an HTTP strategy"),
         }
         self
     }
 
     /// For an HTTP strategy: also require the answer's body to contain `text`.
     pub fn body_contains(mut self, text: impl Into<String>) -> Readiness {
-        if let Strategy::Http { body, .. } = &mut self.strategy {
-            *body = Some(text.into());
+        let text = text.into();
+        match &mut self.strategy {
+            Strategy::Http { body, .. } => *body = Some(text),
+            _ => self.misused(format!(".body_contains({text:?})"), "an HTTP strategy"),
         }
         self
+    }
+
+    fn misused(&mut self, modifier: String, applies_to: &str) {
+        self.misuse.push(format!("readiness `{modifier}` applies to {applies_to}, not to: {self}"));
+    }
+
+    /// Modifiers given to a strategy they do not apply to, as messages.
+    pub(crate) fn misuse(&self) -> &[String] {
+        &self.misuse
     }
 
     /// Ready when every part is, each within its own timeout; the whole waits as long as its
@@ -262,7 +279,8 @@ const SLACK: Duration = Duration::from_secs(1);
 fn combined(parts: impl IntoIterator<Item = Readiness>, combine: fn(Vec<Readiness>) -> Strategy) -> Readiness {
     let parts: Vec<Readiness> = parts.into_iter().collect();
     let slowest = parts.iter().map(|p| p.timeout).max().unwrap_or(Duration::ZERO);
-    Readiness { strategy: combine(parts), timeout: slowest + SLACK }
+    let misuse = parts.iter().flat_map(|p| p.misuse.iter().cloned()).collect();
+    Readiness { strategy: combine(parts), timeout: slowest + SLACK, misuse }
 }
 
 fn describe_parts(f: &mut fmt::Formatter<'_>, how: &str, parts: &[Readiness]) -> fmt::Result {
