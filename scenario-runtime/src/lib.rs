@@ -60,7 +60,7 @@ pub use primitives::ports::PublishedPorts;
 pub use scope::Scope;
 pub use spec::copy_in::{CopyIn, Owner};
 pub use spec::pull_policy::PullPolicy;
-pub use spec::readiness::{LogSource, Readiness, StatusMatch};
+pub use spec::readiness::{LogSource, Readiness, StatusMatch, Strategy};
 pub use spec::run_options::{Restart, RunOptions, Ulimit};
 pub use spec::{BuildContext, ContainerSpec, HealthCheck, ImageSource, Mount, PortSpec, Protocol};
 
@@ -100,7 +100,6 @@ pub mod __private {
     pub use crate::base::artifacts::default_root as default_artifacts_root;
     pub use crate::pool::start_fresh;
     pub use crate::reuse::Staleness;
-    pub use crate::spec::readiness::Strategy;
     pub mod compose {
         pub use crate::spec::compose::*;
     }

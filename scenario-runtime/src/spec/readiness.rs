@@ -88,11 +88,12 @@ pub enum Strategy {
 /// A readiness strategy with its timeout.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use]
+#[non_exhaustive]
 pub struct Readiness {
     /// What counts as ready.
-    pub strategy: Strategy,
+    pub(crate) strategy: Strategy,
     /// How long to wait for it (60 s unless set).
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// Modifiers given to a strategy they do not apply to (`.times(2)` on a port): reported by
     /// the spec's validation instead of being ignored.
     pub(crate) misuse: Vec<String>,
@@ -199,6 +200,16 @@ impl Readiness {
 
     fn misused(&mut self, modifier: String, applies_to: &str) {
         self.misuse.push(format!("readiness `{modifier}` applies to {applies_to}, not to: {self}"));
+    }
+
+    /// What counts as ready.
+    pub fn strategy(&self) -> &Strategy {
+        &self.strategy
+    }
+
+    /// How long the wait may take.
+    pub fn time_limit(&self) -> Duration {
+        self.timeout
     }
 
     /// Modifiers given to a strategy they do not apply to, as messages.

@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use scenario_runtime::prelude::*;
-use scenario_runtime::{StatusMatch, __private::Strategy};
+use scenario_runtime::{StatusMatch, Strategy};
 use scenario_runtime::ImageSource;
 use scenario_runtime::ContainerDef;
 
@@ -93,7 +93,7 @@ fn main() {
     assert_eq!(WebFrontend::NAME, "web_frontend");
     let web = WebFrontend::spec();
     assert_eq!(*web.readiness(), Readiness::http(8080, "/health").status(204).timeout(Duration::from_millis(500)));
-    assert!(matches!(web.readiness().strategy, Strategy::Http { status: StatusMatch::Exactly(204), .. }));
+    assert!(matches!(web.readiness().strategy(), Strategy::Http { status: StatusMatch::Exactly(204), .. }));
     web.validate().unwrap();
 
     assert_eq!(Cache::spec().readiness().clone(), Readiness::port(6379));
