@@ -27,23 +27,24 @@
 //! # Ok(()) }
 //! ```
 
-// Layers, lowest first; each room uses only rooms above it in this list (ARCHITECTURE.md,
-// checked by tests/layers.rs). The rooms are private: the public API is re-exported below, and
-// what the macros, the CLI and the project's own tests need beyond it is in `__private`.
+// The rooms. Their order as layers (each uses only the rooms below it; the reaper is a corner
+// only the harness uses) is in ARCHITECTURE.md and in `LAYERS` of tests/layers.rs, which checks
+// it; rustfmt keeps these lines sorted by name. The rooms are private: the public API is
+// re-exported below, and what the macros, the CLI and the project's tests need beyond it is in
+// `__private`.
 mod base;
-mod engine;
-mod primitives;
-mod spec;
-// The reaper's corner: uses the rooms above it; only the harness starts it.
 mod container;
 mod declare;
+mod engine;
 mod harness;
 mod launch;
 mod pool;
+mod primitives;
 mod readiness;
 mod reaper;
 mod reuse;
 mod scope;
+mod spec;
 
 pub use base::error::{EngineError, Error, Result};
 pub use base::identity::{ProjectId, SessionId};
