@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-pub use crate::primitives::exec::ExecOutput;
 pub use crate::primitives::ports::PublishedPorts;
 pub use attach::Origin;
 
@@ -389,16 +388,6 @@ impl Container<Ready> {
     /// How long the readiness wait took.
     pub fn ready_after(&self) -> Duration {
         self.state.ready_after
-    }
-
-    /// Runs a command inside the container.
-    pub async fn exec<I, T>(&self, command: I) -> Result<ExecOutput>
-    where
-        I: IntoIterator<Item = T>,
-        T: Into<String>,
-    {
-        let command: Vec<String> = command.into_iter().map(Into::into).collect();
-        crate::primitives::exec::run_exec(self.shared.scope.engine(), self.id(), self.name(), &command).await
     }
 
     /// The bytes of the file `path` inside the container.

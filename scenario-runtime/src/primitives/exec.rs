@@ -2,7 +2,8 @@
 
 use futures_util::StreamExt;
 
-use crate::base::error::{Error, Result};
+use super::exec_stream::{start, Exec, ExecChunk};
+use crate::base::error::Result;
 use crate::engine::Engine;
 
 /// What a command run inside a container printed, and how it exited.
@@ -29,42 +30,19 @@ impl ExecOutput {
     }
 }
 
-pub(crate) async fn run_exec(engine: &Engine, id: &str, name: &str, command: &[String]) -> Result<ExecOutput> {
-    use bollard::exec::{StartExecOptions, StartExecResults};
-    use bollard::models::ExecConfig;
-
-    let docker = engine.docker();
-    let created = docker
-        .create_exec(
-            id,
-            ExecConfig {
-                cmd: Some(command.to_vec()),
-                attach_stdout: Some(true),
-                attach_stderr: Some(true),
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(|e| Error::engine("exec create", name, e))?;
-    let started = docker
-        .start_exec(&created.id, Some(StartExecOptions { detach: false, tty: false, output_capacity: None }))
-        .await
-        .map_err(|e| Error::engine("exec start", name, e))?;
-    let mut stdout = Vec::new();
-    let mut stderr = Vec::new();
-    if let StartExecResults::Attached { mut output, .. } = started {
-        use bollard::container::LogOutput;
-        while let Some(chunk) = output.next().await {
-            match chunk.map_err(|e| Error::engine("exec output", name, e))? {
-                LogOutput::StdOut { message } | LogOutput::Console { message } => stdout.extend_from_slice(&message),
-                LogOutput::StdErr { message } => stderr.extend_from_slice(&message),
-                LogOutput::StdIn { .. } => {}
-            }
+/// Runs `exec` in container `id` (`name` in errors) and collects what it prints and its exit
+/// code: the streamed exec, read to its end.
+pub(crate) async fn run(engine: &Engine, id: &str, name: &str, exec: Exec) -> Result<ExecOutput> {
+    let mut stream = start(engine.docker(), id, name, exec).await?;
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    while let Some(chunk) = stream.next().await {
+        match chunk? {
+            ExecChunk::Stdout(bytes) => stdout.extend_from_slice(&bytes),
+            ExecChunk::Stderr(bytes) => stderr.extend_from_slice(&bytes),
         }
     }
-    let inspected = docker.inspect_exec(&created.id).await.map_err(|e| Error::engine("exec inspect", name, e))?;
     Ok(ExecOutput {
-        exit_code: inspected.exit_code.unwrap_or(-1),
+        exit_code: stream.exit_code().await?,
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
     })

@@ -2,7 +2,8 @@
 
 use super::target::{Backoff, LastSeen, ProbeEnd, ProbeTarget};
 use crate::base::error::Result;
-use crate::primitives::exec::run_exec;
+use crate::primitives::exec::run;
+use crate::primitives::exec_stream::Exec;
 
 pub(super) async fn wait_for_exit_zero(
     target: &ProbeTarget<'_>,
@@ -11,7 +12,7 @@ pub(super) async fn wait_for_exit_zero(
 ) -> Result<ProbeEnd> {
     let mut backoff = Backoff::new();
     loop {
-        let output = run_exec(target.engine, target.id, target.name, command).await?;
+        let output = run(target.engine, target.id, target.name, Exec::new(command)).await?;
         if output.exit_code == 0 {
             return Ok(ProbeEnd::Ready);
         }
