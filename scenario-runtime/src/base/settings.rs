@@ -67,8 +67,8 @@ const VARIABLES: &[Variable] = &[
 /// More instances than this is a typo, not a plan: each is a full copy of the scenario.
 pub(crate) const MAX_INSTANCES: u32 = 256;
 
-/// The words `SCENARIO_PULL` accepts: `spec::PullPolicy::NAMES` (a test there keeps them equal;
-/// the settings sit below the spec, so they cannot name it).
+/// The words `SCENARIO_PULL` accepts, and so `spec::PullPolicy::NAMES` (the settings sit below the
+/// spec, so the list lives here).
 pub(crate) const PULL_POLICY_WORDS: &[&str] = &["missing", "always", "never"];
 
 /// A value the project cannot use, or a `SCENARIO_` name it does not know.

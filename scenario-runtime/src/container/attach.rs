@@ -101,7 +101,7 @@ impl Container<Configured> {
         mut existing: bollard::models::ContainerInspectResponse,
     ) -> Result<bollard::models::ContainerInspectResponse> {
         let is_created = |c: &bollard::models::ContainerInspectResponse| {
-            ContainerState::of_summary(c.state.as_ref().and_then(|s| s.status)) == ContainerState::Created
+            ContainerState::from_engine(c.state.as_ref().and_then(|s| s.status)) == ContainerState::Created
         };
         let mut pause = Duration::from_millis(5);
         let deadline = std::time::Instant::now() + UPLOAD_WAIT;
@@ -150,7 +150,7 @@ impl Container<Configured> {
         }
         let existing = if self.spec().copies.is_empty() { existing } else { self.await_upload(name, existing).await? };
         let state = existing.state.as_ref();
-        let status = ContainerState::of_summary(state.and_then(|s| s.status));
+        let status = ContainerState::from_engine(state.and_then(|s| s.status));
         // A one-shot job that has run is attached to as it is: its readiness reads the exit code.
         let finished_job = status == ContainerState::Exited && self.spec().readiness.runs_to_completion();
         let was_running = state.and_then(|s| s.running) == Some(true);

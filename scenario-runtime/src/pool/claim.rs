@@ -48,7 +48,7 @@ pub(crate) async fn list(engine: &Engine, pool: &PoolIds) -> Result<Vec<Candidat
             Some(Candidate {
                 id: c.id?,
                 slot,
-                state: ContainerState::of_summary(c.state),
+                state: ContainerState::from_engine(c.state),
                 created: c.created.unwrap_or_default(),
                 image_id: c.image_id.unwrap_or_default(),
             })

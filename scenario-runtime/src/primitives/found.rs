@@ -65,8 +65,8 @@ impl ContainerState {
         }
     }
 
-    /// The state of a listed container (`None`: the engine did not say).
-    pub(crate) fn of_summary(state: Option<impl ToString>) -> ContainerState {
+    /// The state in the engine's own enum, listed or inspected (`None`: the engine did not say).
+    pub(crate) fn from_engine(state: Option<impl ToString>) -> ContainerState {
         ContainerState::parse(&state.map(|s| s.to_string()).unwrap_or_default())
     }
 }

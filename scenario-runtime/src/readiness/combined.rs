@@ -54,8 +54,7 @@ pub(super) async fn wait_all(target: &ProbeTarget<'_>, parts: &[Readiness], seen
             PartEnd::Failed(e) => return Err(e),
             PartEnd::TimedOut { last_probe } => {
                 let part = &parts[index];
-                let whole =
-                    Readiness { strategy: Strategy::All(parts.to_vec()), timeout: part.timeout, misuse: Vec::new() };
+                let whole = Readiness::bounded(Strategy::All(parts.to_vec()), part.timeout);
                 return Err(timed_out(target, format!("{part}, part {} of {whole}", index + 1), part, last_probe).await);
             }
         }
@@ -93,7 +92,7 @@ pub(super) async fn wait_any(target: &ProbeTarget<'_>, parts: &[Readiness], seen
             PartEnd::Ready | PartEnd::Exhausted => {}
         }
     }
-    let any = Readiness { strategy: Strategy::Any(parts.to_vec()), timeout: slowest, misuse: Vec::new() };
+    let any = Readiness::bounded(Strategy::Any(parts.to_vec()), slowest);
     let strategy = format!("any of {} parts, and none held: {}", parts.len(), waited_for.join("; "));
     Err(timed_out(target, strategy, &any, String::new()).await)
 }

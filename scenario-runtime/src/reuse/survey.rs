@@ -28,7 +28,7 @@ pub async fn survey(scope: &Scope) -> Result<HashMap<String, Found>> {
             let name = labels.get(labels::CONTAINER)?.clone();
             let found = Found {
                 id: summary.id?,
-                state: ContainerState::of_summary(summary.state),
+                state: ContainerState::from_engine(summary.state),
                 status: summary.status.unwrap_or_default(),
                 image_id: summary.image_id.unwrap_or_default(),
                 spec_hash: labels.get(labels::SPEC_HASH).cloned().unwrap_or_default(),

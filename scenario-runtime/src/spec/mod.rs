@@ -460,6 +460,8 @@ impl ContainerSpec {
 
     /// Sets how readiness is decided (by default: started is ready).
     pub fn ready(mut self, readiness: Readiness) -> Self {
+        // A modifier the strategy ignores (`.times(2)` on a port) is one of the spec's problems.
+        self.problems.extend(readiness.misuse.iter().cloned());
         self.readiness = readiness;
         self
     }
@@ -650,9 +652,6 @@ impl ContainerSpec {
         }
         if !self.problems.is_empty() {
             return invalid(self.problems.join("; "));
-        }
-        if !self.readiness.misuse().is_empty() {
-            return invalid(self.readiness.misuse().join("; "));
         }
         if let Some(port) = self.ports.iter().find(|p| p.container_port == 0) {
             return invalid(format!("port {} is not a valid container port", port.key()));

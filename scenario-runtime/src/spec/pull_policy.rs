@@ -20,7 +20,7 @@ pub enum PullPolicy {
 
 impl PullPolicy {
     /// The words `pull = "..."`, `SCENARIO_PULL` and compose's `pull_policy` accept.
-    pub const NAMES: &'static [&'static str] = &["missing", "always", "never"];
+    pub const NAMES: &'static [&'static str] = crate::base::settings::PULL_POLICY_WORDS;
 
     /// The policy one of [`PullPolicy::NAMES`] names; `None` for any other word.
     pub fn parse(word: &str) -> Option<PullPolicy> {
@@ -59,15 +59,5 @@ impl PullPolicy {
 impl std::fmt::Display for PullPolicy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_settings_table_accepts_exactly_the_policy_words() {
-        assert_eq!(crate::base::settings::PULL_POLICY_WORDS, PullPolicy::NAMES);
     }
 }

@@ -106,7 +106,12 @@ impl Readiness {
     }
 
     fn of(strategy: Strategy) -> Readiness {
-        Readiness { strategy, timeout: DEFAULT_TIMEOUT, misuse: Vec::new() }
+        Readiness::bounded(strategy, DEFAULT_TIMEOUT)
+    }
+
+    /// `strategy` within `timeout`.
+    pub(crate) fn bounded(strategy: Strategy, timeout: Duration) -> Readiness {
+        Readiness { strategy, timeout, misuse: Vec::new() }
     }
 
     /// Ready as soon as the container runs.
@@ -210,11 +215,6 @@ impl Readiness {
     /// How long the wait may take.
     pub fn time_limit(&self) -> Duration {
         self.timeout
-    }
-
-    /// Modifiers given to a strategy they do not apply to, as messages.
-    pub(crate) fn misuse(&self) -> &[String] {
-        &self.misuse
     }
 
     /// Ready when every part is, each within its own timeout; the whole waits as long as its
