@@ -1,6 +1,7 @@
 //! Wall time of a suite of 16 tests of realistic length (a round trip into the container and
 //! 300 ms of work each) on 1, 2 and 4 instances of the scenario, and the speed-up, from one run.
-//! Every figure includes starting the instances and tearing them down.
+//! Every figure includes starting the instances and tearing them down. The session's reaper is
+//! on, as in a user's run, so each instance borrows a spare network the previous run gave back.
 //!
 //! `cargo bench -p scenario-tests --bench instances`
 
@@ -15,7 +16,6 @@ fn run_suite(instances: u32, session: &str) -> Duration {
         .args(["suite::", "--instances", &instances.to_string()])
         .env("SCENARIO_SESSION_ID", format!("{session}i{instances}"))
         .env("SCENARIO_PROJECT", format!("bench{session}"))
-        .env("SCENARIO_REAPER", "off")
         .output()
         .expect("the fixture runs");
     let took = begun.elapsed();

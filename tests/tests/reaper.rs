@@ -305,6 +305,75 @@ async fn reaping_one_session_leaves_another_sessions_containers_running() {
     .await;
 }
 
+/// Spare networks, end to end: a scope gives its network back at teardown, the next scope on this
+/// machine (another session) borrows it, a scope starting while it is borrowed gets another, and
+/// once nobody borrows them the reaper of the last session removes both. The victims get a
+/// runtime folder of their own, so no other test's spare network is ever borrowed here.
+#[tokio::test]
+async fn a_spare_network_serves_the_next_scope_and_the_last_reaper_removes_it() {
+    let engine = engine().await;
+    let folder = std::env::temp_dir().join(format!("spare-{}-{:x}", std::process::id(), rand_nanos()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let private_runtime = [("XDG_RUNTIME_DIR", folder.to_str().unwrap())];
+    let (first, second, third) = (TestSession::new("sp1"), TestSession::new("sp2"), TestSession::new("sp3"));
+    let spare_victim = |session: &SessionId| {
+        let session = session.clone();
+        async move {
+            let mut victim = Victim::arm(&session, "spare", &private_runtime).await;
+            victim.release().await;
+            victim.ready().await;
+            let line = victim.line().await;
+            let network = line.strip_prefix("network ").unwrap_or_else(|| panic!("{line:?}")).to_string();
+            (victim, network)
+        }
+    };
+    // Keeps the first session's reaper serving, so it cannot remove the network before the
+    // second scope borrows it however slow the machine is.
+    let mut holder = Victim::arm(&first.0, "lease", &private_runtime).await;
+    holder.release().await;
+    holder.ready().await;
+
+    let (victim, network) = spare_victim(&first.0).await;
+    assert!(network.starts_with("scn-spare-"), "{network}");
+    victim.stop().await;
+    let given_back = engine.docker().inspect_network(&network, None).await.expect("kept after the teardown");
+    assert_eq!(given_back.containers.unwrap_or_default().len(), 0, "given back empty");
+    let labels_of = given_back.labels.unwrap_or_default();
+    assert_eq!(labels_of.get(labels::MANAGED).map(String::as_str), Some("true"));
+    assert!(labels_of.contains_key(labels::SPARE_NETWORK) && !labels_of.contains_key(labels::SESSION), "{labels_of:?}");
+
+    let (borrower, borrowed) = spare_victim(&second.0).await;
+    assert_eq!(borrowed, network, "the next scope borrows the network given back");
+    let (beside, other) = spare_victim(&third.0).await;
+    assert_ne!(other, network, "a borrowed network serves one scope at a time");
+    let reapers = [borrower.reaper_pid, beside.reaper_pid, holder.reaper_pid];
+    borrower.stop().await;
+    beside.stop().await;
+    holder.stop().await;
+
+    for name in [&network, &other] {
+        wait_until("the last reapers remove the idle spare networks", GRACE + SLACK, || async {
+            engine.docker().inspect_network(name, None).await.is_err()
+        })
+        .await;
+    }
+    for (reaper, session) in reapers.into_iter().zip([&second.0, &third.0, &first.0]) {
+        wait_until("the reapers exit", GRACE + SLACK, || async { !is_reaper_of(reaper, session) }).await;
+    }
+    let locks: Vec<_> = std::fs::read_dir(folder.join("scenario"))
+        .unwrap()
+        .flatten()
+        .filter(|f| f.file_name().to_string_lossy().starts_with("spare-"))
+        .map(|f| f.file_name())
+        .collect();
+    assert!(locks.is_empty(), "the lock files go with their networks: {locks:?}");
+    let _ = std::fs::remove_dir_all(&folder);
+}
+
+fn rand_nanos() -> u32 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+}
+
 #[tokio::test]
 async fn a_reused_container_survives_the_reaper() {
     let engine = engine().await;

@@ -39,6 +39,9 @@ pub const BUILD_CONTEXT_DIR: &str = "dev.scenario.build-context-dir";
 /// On pre-started pool containers: the pool they belong to (`<container>-<spec hash>`). Labels
 /// cannot change after creation, so whether one is still unclaimed is told by its name.
 pub const POOL: &str = "dev.scenario.pool";
+/// On spare networks (kept empty between scopes, see `primitives::spare_network`): the owner
+/// (this user on this machine, hashed) whose scopes may borrow them.
+pub const SPARE_NETWORK: &str = "dev.scenario.spare-network";
 /// `true` on containers handed to one test as its own (`Env::fresh`), pooled or started directly.
 pub const FRESH: &str = "dev.scenario.fresh";
 

@@ -9,9 +9,17 @@ use crate::base::identity::SessionId;
 use crate::base::settings::split_endpoints;
 use crate::engine::Engine;
 
+/// An engine of this run, and whether this session's reaper watches it.
+#[derive(Clone)]
+pub(crate) struct Connected {
+    pub engine: Engine,
+    /// A reaper removes what a teardown leaves, idle spare networks included.
+    pub reaped: bool,
+}
+
 pub(crate) struct Engines {
     endpoints: Vec<Option<String>>,
-    connected: Vec<tokio::sync::OnceCell<Result<Engine, Arc<String>>>>,
+    connected: Vec<tokio::sync::OnceCell<Result<Connected, Arc<String>>>>,
     leases: Mutex<Vec<crate::reaper::ReaperLease>>,
 }
 
@@ -25,7 +33,7 @@ impl Engines {
     }
 
     /// The engine of scenario instance `instance`: instances go round the endpoints.
-    pub async fn for_instance(&self, instance: u32, session: &SessionId) -> Result<Engine, Arc<String>> {
+    pub async fn for_instance(&self, instance: u32, session: &SessionId) -> Result<Connected, Arc<String>> {
         let index = instance as usize % self.endpoints.len();
         self.connected[index]
             .get_or_init(|| async {
@@ -34,15 +42,22 @@ impl Engines {
                     None => Engine::connect().await,
                 };
                 let engine = connected.map_err(|e| Arc::new(e.to_string()))?;
-                match crate::reaper::ensure(&engine, session).await {
-                    Ok(lease) => self.leases.lock().unwrap().push(lease),
+                let reaped = match crate::reaper::ensure(&engine, session).await {
+                    Ok(lease) => {
+                        let active = lease.is_active();
+                        self.leases.lock().unwrap().push(lease);
+                        active
+                    }
                     // The reaper is the safety net; the harness's own teardown still runs.
-                    Err(e) => eprintln!(
-                        "warning: no reaper for this session on {} ({e}); set SCENARIO_REAPER=off to silence",
-                        engine.endpoint()
-                    ),
-                }
-                Ok(engine)
+                    Err(e) => {
+                        eprintln!(
+                            "warning: no reaper for this session on {} ({e}); set SCENARIO_REAPER=off to silence",
+                            engine.endpoint()
+                        );
+                        false
+                    }
+                };
+                Ok(Connected { engine, reaped })
             })
             .await
             .clone()

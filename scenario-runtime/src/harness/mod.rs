@@ -67,19 +67,18 @@ pub fn main() -> ExitCode {
             (scenario.module_path, Plan { selected: selected.get(scenario.module_path).copied().unwrap_or(0), sharing })
         })
         .collect();
-    // Worker instances serve one test each: let enough tests run at once to keep them busy
-    // (the tests wait on containers, not on the CPU).
+    // Worker instances serve one test each: let enough tests run at once to keep every instance
+    // of every selected scenario busy (the tests wait on containers, not on the CPU).
     let mut arguments = arguments;
     if arguments.test_threads.is_none() {
         let workers: u32 = plans
             .values()
             .filter(|p| p.selected > 0)
             .map(|p| match p.sharing {
-                Sharing::Workers { count } => count,
+                Sharing::Workers { count } => count.min(u32::try_from(p.selected).unwrap_or(u32::MAX)),
                 _ => 0,
             })
-            .max()
-            .unwrap_or(0);
+            .sum();
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         if workers as usize > cores {
             arguments.test_threads = Some(workers as usize);

@@ -189,12 +189,17 @@ impl Runner {
 
     async fn start(&self, run: &ScenarioRun, instance: u32) -> Result<ErasedEnv, Arc<String>> {
         let scenario = run.scenario;
-        let engine = self.engines.for_instance(instance, &self.session).await?;
+        let super::engines::Connected { engine, reaped } = self.engines.for_instance(instance, &self.session).await?;
         crate::pool::prestart::engine_ready(&engine, &self.session, &self.project);
         let ids = ScopeIds::new(self.session.clone(), self.project.clone(), scenario.name)
             .instance(instance)
             .reusable(self.ownership == Ownership::Reuse);
-        let scope = Scope::new(engine, ids);
+        let mut scope = Scope::new(engine, ids);
+        // Only this process uses the scope, and a reaper removes the network once nobody borrows
+        // it: a spare network saves its creation now and its removal at the end.
+        if self.ownership == Ownership::Exclusive && reaped {
+            scope = scope.with_spare_network();
+        }
         let mode = match self.ownership {
             Ownership::Exclusive => LaunchMode::Exclusive,
             Ownership::SharedBySession => LaunchMode::Shared,

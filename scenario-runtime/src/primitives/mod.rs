@@ -13,3 +13,4 @@ pub mod image;
 pub(crate) mod logs;
 pub(crate) mod oom;
 pub(crate) mod ports;
+pub mod spare_network;

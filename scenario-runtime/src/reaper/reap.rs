@@ -15,9 +15,22 @@ use crate::primitives::cleanup::remove_session;
 /// A failed removal is retried this often: an engine busy with other removals may time out.
 const ATTEMPTS: u32 = 3;
 
-/// Logs what will go, removes it, logs what went.
-pub(crate) async fn reap(endpoint: &str, session: &SessionId) -> Result<()> {
+/// Logs what will go, removes it, logs what went; then the spare networks of this machine's user
+/// that nobody borrowed for `idle_for` (the grace period: any borrowed since belong to a later
+/// session, whose reaper sees to them).
+pub(crate) async fn reap(endpoint: &str, session: &SessionId, idle_for: Duration) -> Result<()> {
     let engine = Engine::connect_to(endpoint).await?;
+    let result = reap_session(&engine, session).await;
+    match crate::primitives::spare_network::remove_idle(&engine, idle_for).await {
+        Ok(0) => {}
+        Ok(count) => tracing::info!("removed {count} idle spare networks"),
+        Err(e) => tracing::warn!("cannot remove idle spare networks: {e}"),
+    }
+    result
+}
+
+async fn reap_session(engine: &Engine, session: &SessionId) -> Result<()> {
+    let engine = engine.clone();
     match inventory(&engine, session).await {
         Ok(listing) => tracing::info!("found: {listing}"),
         Err(e) => tracing::warn!("cannot list what is left: {e}"),

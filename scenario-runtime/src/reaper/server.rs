@@ -166,7 +166,7 @@ async fn finish(session: &SessionId, endpoint: &str, ever_connected: bool, waite
         return 0;
     }
     tracing::info!("no client for {waited:?}: removing what session {session} left on {endpoint}");
-    match reap(endpoint, session).await {
+    match reap(endpoint, session, waited).await {
         Ok(()) => {
             tracing::info!("done; exiting");
             0

@@ -16,12 +16,23 @@ mod host;
 #[derive(Clone, Debug)]
 pub struct Scope(Arc<Inner>);
 
+/// The network the scope's containers join.
+#[derive(Debug)]
+struct Network {
+    id: String,
+    name: String,
+}
+
 #[derive(Debug)]
 struct Inner {
     engine: Engine,
     ids: ScopeIds,
     network_name: String,
-    network: OnceCell<String>,
+    /// Set before the network exists: borrow a spare network instead of creating one.
+    spare: std::sync::atomic::AtomicBool,
+    network: OnceCell<Network>,
+    /// The lock on a borrowed spare network, given back at teardown.
+    borrowed: std::sync::Mutex<Option<crate::primitives::spare_network::Borrowed>>,
     artifacts: PathBuf,
     /// When this run began using the scope: kept-alive containers drain only what came since.
     run_started: std::time::SystemTime,
@@ -41,7 +52,9 @@ impl Scope {
             engine,
             ids,
             network_name,
+            spare: Default::default(),
             network: OnceCell::new(),
+            borrowed: Default::default(),
             artifacts,
             run_started: std::time::SystemTime::now(),
         }))
@@ -67,26 +80,52 @@ impl Scope {
         self.0.run_started
     }
 
-    /// The name of the scope's network, whether or not it exists yet (see [`Scope::network`]).
+    /// Makes the scope borrow a spare network (one an earlier scope of this user left empty)
+    /// instead of creating its own, and give it back at teardown instead of removing it: about
+    /// 90 ms saved at the start and 140 ms at the end. Spare networks are removed by the session's
+    /// reaper once nobody has borrowed them for its grace period, so use this only while holding a
+    /// reaper lease (the harness does, for scenarios that are neither reused nor shared between
+    /// processes). It has no effect once the network exists.
+    pub fn with_spare_network(self) -> Scope {
+        self.0.spare.store(true, std::sync::atomic::Ordering::Relaxed);
+        self
+    }
+
+    /// The name of the scope's network: once it exists, its name; before, the name it gets if
+    /// the scope creates its own (a scope borrowing a spare network learns the name on borrowing).
     pub fn network_name(&self) -> &str {
-        &self.0.network_name
+        self.0.network.get().map_or(&self.0.network_name, |n| &n.name)
     }
 
-    /// The scope's network, created on first use (one per scope: isolated copies of a scenario
-    /// never see each other).
+    /// The scope's network id, created (or borrowed) on first use: one per scope at a time, so
+    /// isolated copies of a scenario never see each other.
     pub async fn network(&self) -> Result<&str> {
-        self.0
+        let inner = &self.0;
+        let network = inner
             .network
-            .get_or_try_init(|| create_or_find_network(&self.0.engine, &self.0.ids, &self.0.network_name))
-            .await
-            .map(String::as_str)
+            .get_or_try_init(|| async {
+                if inner.spare.load(std::sync::atomic::Ordering::Relaxed) {
+                    let borrowed = crate::primitives::spare_network::borrow(&inner.engine).await?;
+                    let network = Network { id: borrowed.id.clone(), name: borrowed.name.clone() };
+                    *inner.borrowed.lock().unwrap() = Some(borrowed);
+                    return Ok(network);
+                }
+                let id = create_or_find_network(&inner.engine, &inner.ids, &inner.network_name).await?;
+                Ok(Network { id, name: inner.network_name.clone() })
+            })
+            .await?;
+        Ok(&network.id)
     }
 
-    /// Removes the scope's network (if this process created or found it) and its named volumes.
+    /// Removes the scope's network (if this process created or found it; a borrowed spare one is
+    /// given back instead) and its named volumes. Call once the scope's containers are gone.
     pub async fn remove_network_and_volumes(&self) -> Result<()> {
         let docker = self.0.engine.docker();
         let mut first_error = None;
-        if let Some(id) = self.0.network.get() {
+        let borrowed = self.0.borrowed.lock().unwrap().take();
+        if let Some(borrowed) = borrowed {
+            borrowed.give_back();
+        } else if let Some(Network { id, .. }) = self.0.network.get() {
             match docker.remove_network(id).await {
                 Ok(()) => {}
                 Err(e) if status_of(&e) == Some(404) => {}

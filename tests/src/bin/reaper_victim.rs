@@ -11,6 +11,8 @@
 //! - `scope`: two containers and their network.
 //! - `reuse`: one container and its network, plus a kept-alive (`dev.scenario.reuse=true`)
 //!   container of its own scope, which it leaves running on exit.
+//! - `spare`: one container on a borrowed spare network, as the harness runs a scenario; after
+//!   the ready line it prints `network <name>`.
 
 use std::io::{BufRead, Read, Write};
 use std::time::Instant;
@@ -41,11 +43,15 @@ fn main() {
         (lease, ensure_us, again_us)
     });
     let project = ProjectId::new("scenariotests");
-    let scope = Scope::new(engine.clone(), ScopeIds::new(session.clone(), project.clone(), "victim"));
+    let mut scope = Scope::new(engine.clone(), ScopeIds::new(session.clone(), project.clone(), "victim"));
+    if mode == "spare" {
+        scope = scope.with_spare_network();
+    }
     let containers = runtime.block_on(async {
         let names: &[&str] = match mode.as_str() {
             "lease" => &[],
             "scope" => &["a", "b"],
+            "spare" => &["a"],
             "reuse" => {
                 let keep = ScopeIds::new(session.clone(), project, &format!("keep-{session}")).reusable(true);
                 // Kept alive on purpose: the reaper must leave it.
@@ -61,6 +67,9 @@ fn main() {
         containers
     });
     say(&format!("ready reaper_pid={} ensure_us={ensure_us} again_us={again_us}", lease.reaper_pid().unwrap_or(0)));
+    if mode == "spare" {
+        say(&format!("network {}", scope.network_name()));
+    }
 
     let _ = stdin.read_to_end(&mut Vec::new());
     runtime.block_on(scope.teardown(containers)).expect("teardown");
