@@ -131,6 +131,22 @@ impl Instances {
         }
     }
 
+    /// Takes every idle worker instance out of service and returns them: called once every test
+    /// has its instance, when the idle ones will not serve again.
+    pub fn take_idle(&self) -> Vec<u32> {
+        if !matches!(self.sharing, Sharing::Workers { .. }) {
+            return Vec::new();
+        }
+        let mut idle = self.workers.idle.lock().unwrap();
+        let mut taken = Vec::new();
+        // Each idle instance holds one permit: take it too, so nothing can wait for it.
+        while let Ok(permit) = self.workers.free.try_acquire() {
+            permit.forget();
+            taken.extend(idle.pop());
+        }
+        taken
+    }
+
     /// A worker instance failed to start: its lease must not return it to the idle list.
     /// Returns whether any instance is left.
     pub fn retire(&self, mut lease: Lease) -> bool {
@@ -162,6 +178,18 @@ mod tests {
         drop(b);
         assert_eq!(third.await.unwrap(), 1, "the waiting test gets the instance that was freed");
         drop(a);
+    }
+
+    #[tokio::test]
+    async fn idle_workers_are_taken_out_with_their_permits() {
+        let instances = Instances::new(Sharing::Workers { count: 3 });
+        let busy = instances.acquire(false).await.unwrap();
+        let mut idle = instances.take_idle();
+        idle.sort();
+        assert_eq!(idle, vec![1, 2], "the instances nobody holds");
+        drop(busy);
+        assert_eq!(instances.take_idle(), vec![0], "a freed instance is idle again");
+        assert!(instances.take_idle().is_empty());
     }
 
     #[tokio::test]

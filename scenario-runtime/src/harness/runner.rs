@@ -12,7 +12,7 @@ use libtest_mimic::Failed;
 
 use super::engines::Engines;
 use super::failure;
-use super::instances::{Instances, Sharing};
+use super::instances::{Instances, Lease, Sharing};
 use crate::base::identity::{ProjectId, SessionId};
 use crate::base::labels::ScopeIds;
 use crate::declare::env::ErasedEnv;
@@ -46,6 +46,8 @@ struct ScenarioRun {
     states: HashMap<u32, tokio::sync::Mutex<State>>,
     /// Selected tests of this scenario that have not finished yet.
     remaining: AtomicUsize,
+    /// Selected tests of this scenario that have not been given an instance yet.
+    unleased: AtomicUsize,
 }
 
 pub(crate) struct Runner {
@@ -88,6 +90,7 @@ impl Runner {
                     instances,
                     states,
                     remaining: AtomicUsize::new(plan.map_or(0, |p| p.selected)),
+                    unleased: AtomicUsize::new(plan.map_or(0, |p| p.selected)),
                 };
                 (scenario.module_path, run)
             })
@@ -124,11 +127,21 @@ impl Runner {
         })
     }
 
-    async fn run_on_an_instance(&self, run: &ScenarioRun, test: &'static TestRegistration) -> Result<(), Failed> {
+    async fn run_on_an_instance(
+        self: &Arc<Self>,
+        run: &ScenarioRun,
+        test: &'static TestRegistration,
+    ) -> Result<(), Failed> {
         let name = run.scenario.name;
         let Some(lease) = run.instances.acquire(test.exclusive).await else {
             return Err(Failed::from(format!("scenario `{name}` did not start on any of its instances")));
         };
+        if run.unleased.fetch_sub(1, Ordering::AcqRel) == 1 {
+            // Every test has its instance now: the idle ones will not serve again.
+            for idle in run.instances.take_idle() {
+                self.land_in_background(idle, test.module_path);
+            }
+        }
         let instance = lease.instance();
         let env = match self.environment(run, instance).await {
             Ok(env) => env,
@@ -143,13 +156,35 @@ impl Runner {
         };
         // The test's fresh containers are removed when it ends, also those it leaked.
         let result = crate::pool::scoped(AssertUnwindSafe((test.run)(env.clone())).catch_unwind()).await;
-        drop(lease);
-        let message = match result {
-            Ok(Ok(())) => return Ok(()),
-            Ok(Err(e)) => e.to_string(),
-            Err(panic) => failure::panic_message(panic),
+        let outcome = match result {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(Failed::from(failure::with_log_tails(e.to_string(), &env).await)),
+            Err(panic) => Err(Failed::from(failure::with_log_tails(failure::panic_message(panic), &env).await)),
         };
-        Err(Failed::from(failure::with_log_tails(message, &env).await))
+        drop(env);
+        self.land_when_idle_for_good(run, &lease, test.module_path);
+        drop(lease);
+        outcome
+    }
+
+    /// A worker instance whose test ended when every other test of its scenario already has an
+    /// instance will not serve again: it is landed now, beside the tests still running, instead
+    /// of after the scenario's last one. Asked while the lease is held, so no test can be
+    /// waiting for this instance (a waiting test has not taken its lease yet, see `unleased`).
+    fn land_when_idle_for_good(self: &Arc<Self>, run: &ScenarioRun, lease: &Lease, module_path: &'static str) {
+        if !matches!(lease, Lease::Worker { .. }) || run.unleased.load(Ordering::Acquire) > 0 {
+            return;
+        }
+        self.land_in_background(lease.instance(), module_path);
+    }
+
+    fn land_in_background(self: &Arc<Self>, instance: u32, module_path: &'static str) {
+        let runner = self.clone();
+        let landing = self.runtime.spawn(async move {
+            let run = &runner.runs[module_path];
+            runner.land_instance(run, instance, &run.states[&instance]).await;
+        });
+        self.landing.lock().unwrap().push(landing);
     }
 
     /// Lands every environment still up (a test that never ran, an interrupted run).

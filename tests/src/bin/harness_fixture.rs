@@ -144,6 +144,54 @@ async fn wait_for_the_quick_tests() -> TestResult {
     })
 }
 
+/// Once the quick tests are done, the other instances have no test left: the harness lands
+/// them while this one still runs. Waits (on the engine's destroy events) until their
+/// containers are gone. With `--reuse` they are kept alive instead, so there is nothing to see.
+async fn wait_for_the_other_instances_to_land(env: &parallel::Env) -> TestResult {
+    use bollard::query_parameters::{EventsOptionsBuilder, ListContainersOptionsBuilder};
+    use futures_util::StreamExt;
+    use scenario_runtime::__private::labels;
+    if std::env::args().any(|a| a == "--reuse") || std::env::var("SCENARIO_REUSE").is_ok_and(|v| v == "1") {
+        return Ok(());
+    }
+    let ids = env.scope().ids();
+    let scenario_labels = vec![
+        format!("{}={}", labels::SESSION, ids.session),
+        format!("{}={}", labels::PROJECT, ids.project),
+        format!("{}={}", labels::SCENARIO, ids.scenario),
+    ];
+    let docker = env.scope().engine().docker();
+    // Subscribed before the first look, so no removal falls between the two.
+    let event_filters = std::collections::HashMap::from([
+        ("type", vec!["container".to_string()]),
+        ("event", vec!["destroy".to_string()]),
+        ("label", scenario_labels.clone()),
+    ]);
+    let mut destroyed = docker.events(Some(EventsOptionsBuilder::new().filters(&event_filters).build()));
+    let list_filters = std::collections::HashMap::from([("label", scenario_labels)]);
+    let mine = ids.instance.to_string();
+    let waiting = async {
+        loop {
+            let options = ListContainersOptionsBuilder::new().all(true).filters(&list_filters).build();
+            let listed = docker.list_containers(Some(options)).await.map_err(|e| e.to_string())?;
+            let others = listed
+                .iter()
+                .filter(|c| c.labels.as_ref().and_then(|l| l.get(labels::INSTANCE)) != Some(&mine))
+                .count();
+            if others == 0 {
+                return Ok(());
+            }
+            if destroyed.next().await.is_none() {
+                return Err("the engine's event stream ended".to_string());
+            }
+        }
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(60), waiting).await {
+        Ok(result) => Ok(result?),
+        Err(_) => Err("the other instances were not torn down while this test still ran".into()),
+    }
+}
+
 async fn record_with(
     env: &parallel::Env,
     name: &str,
@@ -167,7 +215,11 @@ mod parallel {
 
     #[test]
     async fn slow(env: &Env) -> TestResult {
-        record_with(env, "slow", wait_for_the_quick_tests()).await
+        record_with(env, "slow", async {
+            wait_for_the_quick_tests().await?;
+            wait_for_the_other_instances_to_land(env).await
+        })
+        .await
     }
 
     #[test]
