@@ -58,9 +58,9 @@ async fn replay_hit_calls(engine: &Engine, project: &ProjectId) -> (Duration, us
 }
 
 /// A pass-through to the engine's unix socket at `engine_socket` that counts the HTTP requests
-/// sent through it (their request lines: a hit sends no request bodies). Returns the address to
-/// connect to and the count.
-fn counting_proxy(engine_socket: PathBuf) -> (String, Arc<AtomicUsize>) {
+/// sent through it (their request lines: a hit sends no request bodies). Returns its socket's
+/// path and the count.
+fn counting_proxy(engine_socket: PathBuf) -> (PathBuf, Arc<AtomicUsize>) {
     const REQUEST_LINE_END: &[u8] = b" HTTP/1.1\r\n";
     let path = std::env::temp_dir().join(format!("reusebench-{}.sock", std::process::id()));
     let _ = std::fs::remove_file(&path);
@@ -93,7 +93,7 @@ fn counting_proxy(engine_socket: PathBuf) -> (String, Arc<AtomicUsize>) {
             });
         }
     });
-    (format!("unix://{}", path.display()), requests)
+    (path, requests)
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {
@@ -140,13 +140,14 @@ async fn main() {
     }
     let hit_calls = match engine.endpoint().strip_prefix("unix://") {
         Some(socket) => {
-            let (address, requests) = counting_proxy(Path::new(socket).to_path_buf());
-            let (_, counted, env) = one_run(&project, runs + 1, Some(&address)).await;
+            let (proxy, requests) = counting_proxy(Path::new(socket).to_path_buf());
+            let (_, counted, env) = one_run(&project, runs + 1, Some(&format!("unix://{}", proxy.display()))).await;
             assert_eq!(counted.attached.len(), 3, "the counted hit attaches to all three: {counted:?}");
             // Counted up to the first test, like the time (the connection's ping included).
             let calls = requests.load(Ordering::Relaxed);
             // Not landed: the hit ends here, and its containers are removed below.
             drop(env);
+            let _ = std::fs::remove_file(&proxy);
             format!("{calls} engine calls")
         }
         None => "engine calls not counted (the engine is not on a unix socket)".to_string(),
