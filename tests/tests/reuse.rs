@@ -1,10 +1,12 @@
 //! Reuse across runs on the real engine: a second run attaches; a rebuilt image, a changed spec,
-//! a stopped or removed container restart exactly that container and its dependents; racing runs
-//! end with one set; another project's container is never attached.
+//! a stopped, unhealthy or removed container restart exactly that container and its dependents;
+//! a one-shot job that exited 0 is attached as it is; racing runs end with one set; another
+//! project's container is never attached.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use scenario_runtime::__private::labels;
 use scenario_runtime::__private::launch::{land, launch, LaunchMode, LaunchReport};
@@ -181,6 +183,62 @@ async fn a_stopped_container_is_restarted_with_its_dependents() {
     let (env, report) = launch(project.run_scope("shop"), &PLAIN, LaunchMode::Reuse).await.unwrap();
     assert_eq!(restarted(&report), ["db (exited)", "web (db restarted)"]);
     assert_eq!(ids(&env)["cache"], before["cache"]);
+    land(env, true).await.unwrap();
+}
+
+/// Healthy while /tmp/ok exists (checked every 100 ms, unhealthy at the first failure).
+fn checked() -> ContainerSpec {
+    sh("checked", "touch /tmp/ok; exec sleep 3600")
+        .healthcheck(HealthCheck::cmd(["test", "-f", "/tmp/ok"]).interval(Duration::from_millis(100)).retries(1))
+        .ready(Readiness::healthy())
+}
+
+static CHECKED: [ContainerEntry; 2] = [entry("checked", &[], checked), entry("cache", &[], cache)];
+
+#[tokio::test]
+async fn a_container_turned_unhealthy_is_restarted() {
+    let project = TestProject::new("unhealthy").await;
+    let (env, _) = launch(project.run_scope("shop"), &CHECKED, LaunchMode::Reuse).await.unwrap();
+    let before = ids(&env);
+    let removed = env.containers()["checked"].exec(["rm", "/tmp/ok"]).await.unwrap();
+    assert!(removed.success(), "{removed:?}");
+    land(env, true).await.unwrap();
+    // The engine's own healthcheck decides when it is unhealthy: wait for its verdict.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let inspected = project.engine.docker().inspect_container(&before["checked"], None).await.unwrap();
+        let health = inspected.state.and_then(|s| s.health).and_then(|h| h.status);
+        if health == Some(bollard::models::HealthStatusEnum::UNHEALTHY) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never turned unhealthy: {health:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let (env, report) = launch(project.run_scope("shop"), &CHECKED, LaunchMode::Reuse).await.unwrap();
+    assert_eq!(restarted(&report), ["checked (unhealthy)"]);
+    assert_eq!(report.attached, ["cache"]);
+    assert_ne!(ids(&env)["checked"], before["checked"]);
+    land(env, true).await.unwrap();
+}
+
+fn job() -> ContainerSpec {
+    sh("job", "echo migrated").ready(Readiness::completed())
+}
+
+static JOB: [ContainerEntry; 1] = [entry("job", &[], job)];
+
+#[tokio::test]
+async fn a_job_that_exited_zero_is_attached_as_it_is() {
+    let project = TestProject::new("job").await;
+    let (env, report) = launch(project.run_scope("shop"), &JOB, LaunchMode::Reuse).await.unwrap();
+    assert_eq!(report.started, ["job"]);
+    let before = ids(&env);
+    land(env, true).await.unwrap();
+
+    let (env, report) = launch(project.run_scope("shop"), &JOB, LaunchMode::Reuse).await.unwrap();
+    assert_eq!(report.attached, ["job"], "{report:?}");
+    assert_eq!(ids(&env)["job"], before["job"]);
     land(env, true).await.unwrap();
 }
 

@@ -41,7 +41,7 @@ async fn a_kept_container_whose_ready_line_rotated_out_of_its_log_is_attached_at
 
     let (env, report) = launch(project.run_scope("chatty"), &CHATTY, LaunchMode::Reuse).await.unwrap();
     assert_eq!(report.attached, ["chatty", "web"], "{report:?}");
-    // Milliseconds: one list, one inspect each, and web's HTTP probe; nothing read of the 45 MB.
+    // Milliseconds: one inspect each and web's HTTP probe; nothing read of the 45 MB.
     assert!(report.elapsed < Duration::from_secs(2), "the reattach took {:?}", report.elapsed);
     let chatty = &env.containers()["chatty"];
     assert_eq!(chatty.id(), id, "the same container");

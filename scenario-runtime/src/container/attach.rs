@@ -36,8 +36,8 @@ impl Container<Configured> {
         }
     }
 
-    /// Takes over a container the scope's survey found (reuse): its labels already matched the
-    /// survey's filter, so no further engine call is needed before the readiness probe.
+    /// Takes over a container the scope's survey found (reuse): the survey checked its labels,
+    /// so no further engine call is needed before the readiness probe.
     pub fn adopt(self, found: &crate::primitives::found::Found) -> Container<Started> {
         self.adopt_found(found, false, None)
     }

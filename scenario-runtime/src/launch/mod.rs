@@ -42,7 +42,7 @@ pub struct LaunchReport {
     pub attached: Vec<&'static str>,
     /// Recreated because they were stale, with the reason.
     pub restarted: Vec<(&'static str, Staleness)>,
-    /// Until every container's fate was decided (specs; with reuse: the list call and images).
+    /// Until every container's fate was decided (specs; with reuse: the survey and images).
     pub planned: Duration,
     /// How long the whole launch took.
     pub elapsed: Duration,
@@ -178,41 +178,43 @@ async fn launch_in(
     }
 }
 
-/// Specs for every container and, when reusing, the decision per container: one list call for
-/// the scope, the images resolved (built if their context changed) concurrently with it.
+/// An inspection older than this when the decision is taken is made again: building or pulling
+/// an image in between can take minutes, and a kept container may have stopped meanwhile.
+const INSPECTION_FRESH: Duration = Duration::from_secs(1);
+
+/// Specs for every container and, when reusing, the decision per container: one inspect per
+/// container, made while the specs are built and the images resolved (built if their context
+/// changed), since neither needs the other.
 async fn plan(
     scope: &Scope,
     entries: &'static [ContainerEntry],
     mode: LaunchMode,
 ) -> Result<HashMap<&'static str, (ContainerSpec, Plan)>> {
-    // A spec may prepare its build context (compile a service): keep that off the runtime.
-    let specs = futures_util::future::join_all(entries.iter().map(|entry| async move {
-        tokio::task::spawn_blocking(entry.spec).await.map_err(|e| Error::InvalidSpec {
-            container: entry.name.to_string(),
-            reason: format!("building its spec panicked: {e}"),
-        })
-    }))
-    .await
-    .into_iter()
-    .collect::<Result<Vec<ContainerSpec>>>()?;
-    // Before any image is built or pulled: a spec may carry problems found while building it.
-    specs.iter().try_for_each(ContainerSpec::validate)?;
     let simple = match mode {
         LaunchMode::Exclusive => Some(Plan::Start),
         LaunchMode::Shared => Some(Plan::StartOrAttach),
         LaunchMode::Reuse => None,
     };
     if let Some(plan) = simple {
+        let specs = checked_specs(entries).await?;
         return Ok(entries.iter().zip(specs).map(|(e, spec)| (e.name, (spec, plan.clone()))).collect());
     }
 
     let engine = scope.engine();
     let session = &scope.ids().session;
-    let images = futures_util::future::join_all(
-        specs.iter().map(|spec| crate::primitives::image::ensure_for(engine, spec, session)),
-    );
-    let (found, images) = tokio::join!(crate::reuse::survey(scope), images);
-    let found = found?;
+    let resolved = async {
+        let specs = checked_specs(entries).await?;
+        let images = futures_util::future::join_all(
+            specs.iter().map(|spec| crate::primitives::image::ensure_for(engine, spec, session)),
+        )
+        .await;
+        Ok::<_, Error>((specs, images))
+    };
+    let names: Vec<&str> = entries.iter().map(|e| e.name).collect();
+    let (resolved, surveyed) = tokio::join!(resolved, crate::reuse::survey(scope, &names));
+    // A spec's own problems come first: they are reported the same with or without an engine.
+    let (specs, images) = resolved?;
+    let crate::reuse::Surveyed { found, inspected, at } = surveyed?;
     let mut decisions = Vec::with_capacity(entries.len());
     for ((entry, spec), image) in entries.iter().zip(&specs).zip(images) {
         let image = image?;
@@ -225,7 +227,8 @@ async fn plan(
         let staleness = crate::reuse::name_changed_copies(staleness, found.get(entry.name), &spec.copies);
         decisions.push((entry.name, staleness));
     }
-    let mut inspected = prove_reusable(scope, &mut decisions, &found).await;
+    let inspected = if at.elapsed() > INSPECTION_FRESH { HashMap::new() } else { inspected };
+    let mut inspected = prove_reusable(scope, &mut decisions, &found, inspected).await;
     crate::reuse::propagate(&mut decisions, |name| {
         entries.iter().find(|e| e.name == name).map(|e| e.depends_on).unwrap_or(&[])
     });
@@ -245,14 +248,34 @@ async fn plan(
     Ok(plans)
 }
 
-/// For each container judged reusable, one inspect (all at once) against its proof of readiness
-/// (`reuse::proof`): one started again since it was seen ready becomes stale. Returns, by name,
-/// whether each was proven and its inspection (which the attach uses instead of a second call).
+/// Every entry's spec, built and validated (before any image is built or pulled: a spec may
+/// carry problems found while building it).
+async fn checked_specs(entries: &'static [ContainerEntry]) -> Result<Vec<ContainerSpec>> {
+    // A spec may prepare its build context (compile a service): keep that off the runtime.
+    let specs = futures_util::future::join_all(entries.iter().map(|entry| async move {
+        tokio::task::spawn_blocking(entry.spec).await.map_err(|e| Error::InvalidSpec {
+            container: entry.name.to_string(),
+            reason: format!("building its spec panicked: {e}"),
+        })
+    }))
+    .await
+    .into_iter()
+    .collect::<Result<Vec<ContainerSpec>>>()?;
+    specs.iter().try_for_each(ContainerSpec::validate)?;
+    Ok(specs)
+}
+
+/// Each container judged reusable against its proof of readiness (`reuse::proof`), read from
+/// its inspection (the survey's, or one made now, all at once, for those it lacks): one started
+/// again since it was seen ready becomes stale, and so does one that no longer runs. Returns, by
+/// name, whether each was proven and its inspection (which the attach uses instead of a call).
 async fn prove_reusable(
     scope: &Scope,
     decisions: &mut [(&'static str, Staleness)],
     found: &HashMap<String, crate::reuse::Found>,
+    mut surveyed: HashMap<String, Arc<bollard::models::ContainerInspectResponse>>,
 ) -> HashMap<&'static str, (bool, Arc<bollard::models::ContainerInspectResponse>)> {
+    use crate::primitives::found::ContainerState;
     use crate::readiness::proof::{self, Proof};
     let candidates: Vec<(&'static str, &crate::reuse::Found)> = decisions
         .iter()
@@ -260,29 +283,39 @@ async fn prove_reusable(
         .filter_map(|(name, _)| Some((*name, found.get(*name)?)))
         .collect();
     let docker = scope.engine().docker();
-    let inspections = futures_util::future::join_all(
-        candidates.iter().map(|(_, found)| async move { docker.inspect_container(&found.id, None).await.ok() }),
-    )
+    let inspections = futures_util::future::join_all(candidates.iter().map(|(name, found)| {
+        let known = surveyed.remove(*name);
+        async move {
+            match known {
+                Some(inspected) => Some(inspected),
+                None => docker.inspect_container(&found.id, None).await.ok().map(Arc::new),
+            }
+        }
+    }))
     .await;
     let mut proven = HashMap::new();
     for ((name, found), inspected) in candidates.into_iter().zip(inspections) {
         // Not inspectable (removed meanwhile): the attach finds out and starts it again.
         let Some(inspected) = inspected else { continue };
-        let Some(life) = proof::life_of(&inspected) else {
-            proven.insert(name, (false, Arc::new(inspected)));
-            continue;
+        let state = ContainerState::from_engine(inspected.state.as_ref().and_then(|s| s.status));
+        let verdict = if found.state == ContainerState::Running && state != ContainerState::Running {
+            // Stopped since the survey saw it running (inspected again after a long build).
+            Err(Staleness::Stopped { state: state.to_string() })
+        } else {
+            match proof::life_of(&inspected).map(|life| proof::check(&found.id, &life)) {
+                Some(Proof::Proven) => Ok(true),
+                Some(Proof::Restarted) => Err(Staleness::RestartedSinceReady),
+                Some(Proof::Unknown) | None => Ok(false),
+            }
         };
-        match proof::check(&found.id, &life) {
-            Proof::Proven => {
-                proven.insert(name, (true, Arc::new(inspected)));
+        match verdict {
+            Ok(is_proven) => {
+                proven.insert(name, (is_proven, inspected));
             }
-            Proof::Restarted => {
+            Err(stale) => {
                 if let Some((_, staleness)) = decisions.iter_mut().find(|(n, _)| *n == name) {
-                    *staleness = Staleness::RestartedSinceReady;
+                    *staleness = stale;
                 }
-            }
-            Proof::Unknown => {
-                proven.insert(name, (false, Arc::new(inspected)));
             }
         }
     }

@@ -1,14 +1,16 @@
-//! A container the engine already has, as one list call reports it: what reuse decides on and
+//! A container the engine already has, as its inspection reports it: what reuse decides on and
 //! what a typed container adopts.
 
-/// A kept-alive container as the one list call reports it.
+/// A kept-alive container as its inspection reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Found {
     pub id: String,
     /// Running, exited, ...
     pub state: ContainerState,
-    /// The engine's status text (`Up 2 minutes (unhealthy)`).
-    pub status: String,
+    /// Its healthcheck reports unhealthy.
+    pub unhealthy: bool,
+    /// How its process ended, once it has (`state` is exited).
+    pub exit_code: Option<i64>,
     pub image_id: String,
     pub spec_hash: String,
     /// The record of copied files (`labels::COPIES`), if the container has one.

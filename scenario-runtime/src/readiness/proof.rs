@@ -31,13 +31,14 @@ pub(crate) enum Proof {
 /// Records older than this are removed when a new one is written: their containers are long gone.
 const RECORD_LIFETIME: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
 
-/// The life of an inspected container. The fields are read through the engine's JSON so the
-/// runtime builds whatever date feature of bollard (none, `time`, `chrono`) the build turned on.
+/// The life of an inspected container. The start time is read through the engine's JSON so the
+/// runtime builds whatever date feature of bollard (none, `time`, `chrono`) the build turned on;
+/// only the state is turned back into JSON, not the whole answer (mounts, config, networks).
 pub(crate) fn life_of(inspected: &bollard::models::ContainerInspectResponse) -> Option<Life> {
-    let value = serde_json::to_value(inspected).ok()?;
+    let state = serde_json::to_value(inspected.state.as_ref()?).ok()?;
     Some(Life {
-        started_at: value.get("State")?.get("StartedAt")?.as_str()?.to_string(),
-        restarts: value.get("RestartCount").and_then(|c| c.as_i64()).unwrap_or(0),
+        started_at: state.get("StartedAt")?.as_str()?.to_string(),
+        restarts: inspected.restart_count.unwrap_or(0),
     })
 }
 

@@ -85,7 +85,7 @@ pub fn decide(found: Option<&Found>, current_image_id: &str, current_spec_hash: 
     if found.state != ContainerState::Running {
         return Staleness::Stopped { state: found.state.to_string() };
     }
-    if found.status.contains("(unhealthy)") {
+    if found.unhealthy {
         return Staleness::Unhealthy;
     }
     if found.image_id != current_image_id {
@@ -115,7 +115,7 @@ pub fn for_reference(staleness: Staleness) -> Staleness {
 /// is (when its image and spec are current); any other exit is stale like a stopped service.
 pub fn decide_completed(found: Option<&Found>, current_image_id: &str, current_spec_hash: &str) -> Staleness {
     match found {
-        Some(done) if done.state == ContainerState::Exited && done.status.starts_with("Exited (0)") => {
+        Some(done) if done.state == ContainerState::Exited && done.exit_code == Some(0) => {
             let as_if_running = Found { state: ContainerState::Running, ..done.clone() };
             decide(Some(&as_if_running), current_image_id, current_spec_hash)
         }
@@ -163,7 +163,8 @@ mod tests {
         Found {
             id: "c1".into(),
             state: ContainerState::Running,
-            status: "Up 3 minutes".into(),
+            unhealthy: false,
+            exit_code: None,
             image_id: "sha256:a".into(),
             spec_hash: "h1".into(),
             copies: None,
@@ -176,7 +177,7 @@ mod tests {
         assert_eq!(decide(Some(&running()), "sha256:a", "h1"), Staleness::Reusable);
         let exited = Found { state: ContainerState::Exited, ..running() };
         assert_eq!(decide(Some(&exited), "sha256:a", "h1"), Staleness::Stopped { state: "exited".into() });
-        let sick = Found { status: "Up 1 second (unhealthy)".into(), ..running() };
+        let sick = Found { unhealthy: true, ..running() };
         assert_eq!(decide(Some(&sick), "sha256:a", "h1"), Staleness::Unhealthy);
         assert!(matches!(decide(Some(&running()), "sha256:b", "h1"), Staleness::ImageRebuilt { .. }));
         assert!(matches!(decide(Some(&running()), "sha256:a", "h2"), Staleness::SpecChanged { .. }));
@@ -187,10 +188,10 @@ mod tests {
 
     #[test]
     fn a_job_that_exited_zero_is_done_not_stopped() {
-        let done = Found { state: ContainerState::Exited, status: "Exited (0) 2 minutes ago".into(), ..running() };
+        let done = Found { state: ContainerState::Exited, exit_code: Some(0), ..running() };
         assert_eq!(decide_completed(Some(&done), "sha256:a", "h1"), Staleness::Reusable);
         assert!(matches!(decide_completed(Some(&done), "sha256:a", "h2"), Staleness::SpecChanged { .. }));
-        let failed = Found { status: "Exited (1) 2 minutes ago".into(), ..done.clone() };
+        let failed = Found { exit_code: Some(1), ..done.clone() };
         assert_eq!(decide_completed(Some(&failed), "sha256:a", "h1"), Staleness::Stopped { state: "exited".into() });
         assert_eq!(decide(Some(&done), "sha256:a", "h1"), Staleness::Stopped { state: "exited".into() });
     }
