@@ -3,6 +3,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
 
 use crate::base::error::{Error, Result};
 use crate::base::identity::short_hash;
@@ -20,17 +21,23 @@ pub(crate) async fn acquire(key: &str) -> Result<HostLock> {
     let path = dir.join(format!("lock-{}", short_hash(key.as_bytes())));
     tokio::task::spawn_blocking(move || {
         crate::base::paths::create_private_dir(&dir).map_err(|e| Error::io("cannot create", &dir, e))?;
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(&path)
-            .map_err(|e| Error::io("cannot open lock", &path, e))?;
+        let file = open_lock_file(&path)?;
         file.lock().map_err(|e| Error::io("cannot lock", &path, e))?;
         Ok(HostLock { _file: file })
     })
     .await
     .expect("locking does not panic")
+}
+
+/// Opens (creating it, readable by this user only) the lock file at `path`, in a folder that
+/// exists; locking it is the caller's. Blocking.
+pub(crate) fn open_lock_file(path: &Path) -> Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| Error::io("cannot open lock", path, e))
 }

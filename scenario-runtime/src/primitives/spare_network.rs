@@ -6,8 +6,7 @@
 //! that nobody has borrowed for their grace period, so none outlive the last session.
 
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
-use std::os::unix::fs::OpenOptionsExt;
+use std::fs::File;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
@@ -138,14 +137,7 @@ async fn try_lock(engine: &Engine, name: &str) -> Result<Option<(File, bool)>> {
         let dir = path.parent().expect("the lock file is in the runtime folder");
         crate::base::paths::create_private_dir(dir).map_err(|e| Error::io("cannot create", dir, e))?;
         let existed = path.exists();
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(&path)
-            .map_err(|e| Error::io("cannot open lock", &path, e))?;
+        let file = crate::base::host_lock::open_lock_file(&path)?;
         match file.try_lock() {
             Ok(()) => Ok(Some((file, existed))),
             Err(std::fs::TryLockError::WouldBlock) => Ok(None),
