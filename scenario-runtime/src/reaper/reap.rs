@@ -30,14 +30,13 @@ pub(crate) async fn reap(endpoint: &str, session: &SessionId, idle_for: Duration
 }
 
 async fn reap_session(engine: &Engine, session: &SessionId) -> Result<()> {
-    let engine = engine.clone();
-    match inventory(&engine, session).await {
+    match inventory(engine, session).await {
         Ok(listing) => tracing::info!("found: {listing}"),
         Err(e) => tracing::warn!("cannot list what is left: {e}"),
     }
     let mut attempt = 1;
     loop {
-        match remove_session(&engine, session).await {
+        match remove_session(engine, session).await {
             Ok(cleaned) => {
                 tracing::info!(
                     "removed {} containers, {} networks, {} volumes",

@@ -156,10 +156,11 @@ pub fn propagate<'a>(decisions: &mut [(&'a str, Staleness)], depends_on: impl Fn
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn running() -> Found {
+    /// A running kept container as the survey reads it: id `c1`, image `sha256:a`, spec hash `h1`.
+    pub(crate) fn running() -> Found {
         Found {
             id: "c1".into(),
             state: ContainerState::Running,

@@ -109,18 +109,7 @@ mod tests {
     fn what_reuse_decides_on_is_read_from_the_inspection() {
         let up = serde_json::json!({"Status": "running", "Running": true, "ExitCode": 0});
         let found = found_in(&ids(), "db", &inspected("db", None, up)).unwrap();
-        assert_eq!(
-            found,
-            Found {
-                id: "c1".into(),
-                state: ContainerState::Running,
-                unhealthy: false,
-                exit_code: None,
-                image_id: "sha256:a".into(),
-                spec_hash: "h1".into(),
-                copies: None,
-            }
-        );
+        assert_eq!(found, crate::reuse::staleness::tests::running());
         let sick = serde_json::json!({"Status": "running", "Health": {"Status": "unhealthy"}});
         assert!(found_in(&ids(), "db", &inspected("db", None, sick)).unwrap().unhealthy);
         let done = serde_json::json!({"Status": "exited", "ExitCode": 3});
