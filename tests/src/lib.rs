@@ -140,6 +140,34 @@ pub async fn leftovers(engine: &Engine, session: &SessionId) -> Vec<String> {
     names
 }
 
+/// What still carries `session`'s label once that is nothing, or after `limit`: for runs whose
+/// removal the session's reaper carries out after the process exited. Between looks it waits on
+/// the engine's destroy events (since just before the first look, so none falls in between).
+pub async fn leftovers_once_removed(engine: &Engine, session: &SessionId, limit: std::time::Duration) -> Vec<String> {
+    use futures_util::StreamExt;
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .saturating_sub(1)
+        .to_string();
+    // Not filtered by label: network and volume events do not carry their resource's labels.
+    let filters = std::collections::HashMap::from([("event", vec!["destroy".to_string()])]);
+    let options = bollard::query_parameters::EventsOptionsBuilder::new().since(&since).filters(&filters).build();
+    let mut destroyed = engine.docker().events(Some(options));
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let left = leftovers(engine, session).await;
+        if left.is_empty() {
+            return left;
+        }
+        match tokio::time::timeout_at(deadline, destroyed.next()).await {
+            Ok(Some(Ok(_))) => {}
+            _ => return leftovers(engine, session).await,
+        }
+    }
+}
+
 /// A busybox container running a shell script.
 pub fn sh(name: &str, script: &str) -> ContainerSpec {
     ContainerSpec::from_image(name, BUSYBOX).cmd(["sh", "-c", script])
@@ -186,6 +214,12 @@ impl FixtureRun {
     /// Everything on the engine labelled with this run's session.
     pub async fn leftovers(&self) -> Vec<String> {
         leftovers(&Engine::connect().await.unwrap(), &SessionId::new(&self.session)).await
+    }
+
+    /// [`leftovers_once_removed`] for this run's session: a run with the reaper on hands its
+    /// removal to the reaper, which carries it out after the run exited.
+    pub async fn leftovers_once_removed(&self, limit: std::time::Duration) -> Vec<String> {
+        leftovers_once_removed(&Engine::connect().await.unwrap(), &SessionId::new(&self.session), limit).await
     }
 }
 

@@ -518,3 +518,92 @@ async fn a_killed_reaper_is_replaced_by_the_next_process_and_the_session_still_e
     wait_until("the replacement reaper exits", SLACK, || async { !is_reaper_of(replacement, &session.0) }).await;
     println!("reaper SIGKILLed and replaced; all removed {} ms after the last process died", after.as_millis());
 }
+
+const HARNESS: &str = env!("CARGO_BIN_EXE_harness_fixture");
+
+/// The grace period of the hand-over tests' reapers: longer than they wait for the removal, so
+/// what the reaper removes meanwhile it removes because a run handed it over, not because the
+/// session ended.
+const HANDED_GRACE: Duration = Duration::from_secs(15);
+/// How long the hand-over tests wait for the handed-over removal.
+const HANDED_LIMIT: Duration = Duration::from_secs(10);
+
+/// Runs `chain::started_in_dependency_order` (containers a, b, c) with the session's reaper on,
+/// its grace period [`HANDED_GRACE`].
+fn handing_over(run: &scenario_tests::FixtureRun, artifacts: &std::path::Path) -> std::process::Output {
+    let out = run
+        .command(&["--exact", "chain::started_in_dependency_order"])
+        .env("SCENARIO_REAPER", "on")
+        .env("SCENARIO_REAPER_GRACE_MS", HANDED_GRACE.as_millis().to_string())
+        .env("SCENARIO_ARTIFACTS_DIR", artifacts)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (scenario_tests::text(&out.stdout), scenario_tests::text(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stderr.contains("scenario chain: ready") && stderr.contains("started a, b, c"), "{stderr}");
+    out
+}
+
+/// The reaper's log once it says `count` hand-overs were carried out (it says so after the
+/// scope's other resources, so a little after the containers are gone).
+async fn handed_over_logged(artifacts: &std::path::Path, session: &SessionId, count: usize) -> String {
+    let path = artifacts.join("reaper").join(format!("{session}.log"));
+    let read = || std::fs::read_to_string(&path).unwrap_or_default();
+    wait_until(&format!("the reaper logs {count} hand-overs"), HANDED_LIMIT, || async {
+        read().matches("removed the handed-over").count() >= count
+    })
+    .await;
+    let log = read();
+    assert_eq!(log.matches("removed the handed-over").count(), count, "{log}");
+    log
+}
+
+/// Checks the session has one reaper, still in its grace period (so the removal seen was the
+/// hand-over's), then waits for it to end the session.
+async fn one_reaper_then_its_end(session: &SessionId, log: &str) {
+    let reapers = reapers_of(session);
+    assert_eq!(reapers.len(), 1, "one reaper, still in its grace period: {log}");
+    wait_until("the reaper exits after its grace period", HANDED_GRACE + SLACK, || async {
+        !is_reaper_of(reapers[0], session)
+    })
+    .await;
+}
+
+/// A harness run drains the logs, hands the removal of its containers to the session's reaper
+/// and exits; the reaper removes them at once, not after its grace period.
+#[tokio::test]
+async fn a_run_hands_its_removal_to_the_reaper_which_carries_it_out_at_once() {
+    let run = scenario_tests::FixtureRun::new(HARNESS, "handoff");
+    let session = SessionId::new(&run.session);
+    let artifacts = std::env::temp_dir().join(format!("scn-handoff-{}", run.session));
+    handing_over(&run, &artifacts);
+    for name in ["a", "b", "c"] {
+        let log = artifacts.join(&run.session).join("chain").join(format!("{name}.log"));
+        let text = std::fs::read_to_string(&log).unwrap_or_else(|e| panic!("{}: {e}", log.display()));
+        assert!(text.contains(&format!("{name}-ready")), "drained before the hand-over: {text:?}");
+    }
+    let left = run.leftovers_once_removed(HANDED_LIMIT).await;
+    assert_eq!(left, Vec::<String>::new(), "removed within {HANDED_LIMIT:?}, the reaper's grace is {HANDED_GRACE:?}");
+    let log = handed_over_logged(&artifacts, &session, 1).await;
+    assert!(log.contains("3 containers"), "{log}");
+    one_reaper_then_its_end(&session, &log).await;
+    let _ = std::fs::remove_dir_all(&artifacts);
+}
+
+/// The session's next process is greeted only once the removals handed over before it are done,
+/// so it does not meet the names of the containers being removed (all runs of a scenario in one
+/// session use the same names).
+#[tokio::test]
+async fn the_sessions_next_run_waits_for_a_handed_over_removal_instead_of_meeting_its_names() {
+    let run = scenario_tests::FixtureRun::new(HARNESS, "handnext");
+    let session = SessionId::new(&run.session);
+    let artifacts = std::env::temp_dir().join(format!("scn-handnext-{}", run.session));
+    for _ in 0..3 {
+        handing_over(&run, &artifacts);
+    }
+    let left = run.leftovers_once_removed(HANDED_LIMIT).await;
+    assert_eq!(left, Vec::<String>::new());
+    let log = handed_over_logged(&artifacts, &session, 3).await;
+    one_reaper_then_its_end(&session, &log).await;
+    let _ = std::fs::remove_dir_all(&artifacts);
+}

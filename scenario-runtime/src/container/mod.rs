@@ -62,13 +62,17 @@ pub struct Drained {
     log_path: PathBuf,
 }
 
-/// Proof that a container was removed, with where its logs went.
+/// Proof that a container was removed, or that its removal was handed to the session's reaper,
+/// with where its logs went.
 #[derive(Debug)]
 pub struct Removed {
     /// The container's name within its scenario.
     pub name: String,
     /// Where drain wrote its logs.
     pub log_path: PathBuf,
+    /// The removal was handed to the session's reaper, which carries it out after this process
+    /// moved on (the harness's teardown when a reaper runs); `false`: it is gone already.
+    pub handed_off: bool,
 }
 
 /// What the engine told us about a started container.
@@ -449,6 +453,11 @@ impl Container<Drained> {
             self.shared.spec.stop_timeout,
         )
         .await?;
-        Ok(Removed { name: self.shared.spec.name.clone(), log_path: self.state.log_path })
+        Ok(Removed { name: self.shared.spec.name.clone(), log_path: self.state.log_path, handed_off: false })
+    }
+
+    /// The container's removal was handed off with its scope's (`Scope::teardown`).
+    pub(crate) fn handed_off(self) -> Removed {
+        Removed { name: self.shared.spec.name.clone(), log_path: self.state.log_path, handed_off: true }
     }
 }

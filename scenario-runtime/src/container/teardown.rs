@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::base::error::{status_of, Error, Result};
+use crate::base::error::Result;
 use crate::primitives::logs::read_logs;
 use crate::scope::Scope;
 
@@ -30,24 +30,5 @@ pub(crate) async fn drain_logs(scope: &Scope, id: &str, name: &str) -> Result<Pa
 /// Removes a container with its anonymous volumes. With a stop timeout it is stopped gracefully
 /// first; without one it is killed by the removal itself (one call instead of two).
 pub(crate) async fn remove_container(scope: &Scope, id: &str, name: &str, stop_timeout: Duration) -> Result<()> {
-    use bollard::query_parameters::{RemoveContainerOptionsBuilder, StopContainerOptionsBuilder};
-    let docker = scope.engine().docker();
-    if !stop_timeout.is_zero() {
-        // The engine answers a stop only after the grace period: that wait is not a hang.
-        let docker = scope.engine().docker_allowing(stop_timeout);
-        let seconds = i32::try_from(stop_timeout.as_secs()).unwrap_or(i32::MAX).max(1);
-        let options = StopContainerOptionsBuilder::new().t(seconds).build();
-        match docker.stop_container(id, Some(options)).await {
-            Ok(()) => {}
-            // 304: already stopped; 404: already gone.
-            Err(e) if matches!(status_of(&e), Some(304 | 404)) => {}
-            Err(e) => return Err(Error::engine("stop", name, e)),
-        }
-    }
-    let options = RemoveContainerOptionsBuilder::new().force(true).v(true).build();
-    match docker.remove_container(id, Some(options)).await {
-        Ok(()) => Ok(()),
-        Err(e) if status_of(&e) == Some(404) => Ok(()),
-        Err(e) => Err(Error::engine("remove", name, e)),
-    }
+    crate::primitives::cleanup::remove_container(scope.engine(), id, name, stop_timeout).await
 }

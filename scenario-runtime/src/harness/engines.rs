@@ -9,12 +9,13 @@ use crate::base::identity::SessionId;
 use crate::base::settings::split_endpoints;
 use crate::engine::Engine;
 
-/// An engine of this run, and whether this session's reaper watches it.
+/// An engine of this run, and this session's reaper on it, if one runs.
 #[derive(Clone)]
 pub(crate) struct Connected {
     pub engine: Engine,
-    /// A reaper removes what a teardown leaves, idle spare networks included.
-    pub reaped: bool,
+    /// A reaper removes what a teardown leaves, idle spare networks included, and takes over the
+    /// removals teardowns hand it.
+    pub reaper: Option<crate::reaper::ReaperLease>,
 }
 
 pub(crate) struct Engines {
@@ -42,11 +43,10 @@ impl Engines {
                     None => Engine::connect().await,
                 };
                 let engine = connected.map_err(|e| Arc::new(e.to_string()))?;
-                let reaped = match crate::reaper::ensure(&engine, session).await {
+                let reaper = match crate::reaper::ensure(&engine, session).await {
                     Ok(lease) => {
-                        let active = lease.is_active();
-                        self.leases.lock().unwrap().push(lease);
-                        active
+                        self.leases.lock().unwrap().push(lease.clone());
+                        lease.is_active().then_some(lease)
                     }
                     // The reaper is the safety net; the harness's own teardown still runs.
                     Err(e) => {
@@ -54,10 +54,10 @@ impl Engines {
                             "warning: no reaper for this session on {} ({e}); set SCENARIO_REAPER=off to silence",
                             engine.endpoint()
                         );
-                        false
+                        None
                     }
                 };
-                Ok(Connected { engine, reaped })
+                Ok(Connected { engine, reaper })
             })
             .await
             .clone()

@@ -8,6 +8,7 @@ mod catalog;
 mod engines;
 mod failure;
 mod follow;
+mod hand_off;
 mod instances;
 mod interrupts;
 mod runner;

@@ -224,16 +224,17 @@ impl Runner {
 
     async fn start(&self, run: &ScenarioRun, instance: u32) -> Result<ErasedEnv, Arc<String>> {
         let scenario = run.scenario;
-        let super::engines::Connected { engine, reaped } = self.engines.for_instance(instance, &self.session).await?;
+        let super::engines::Connected { engine, reaper } = self.engines.for_instance(instance, &self.session).await?;
         crate::pool::prestart::engine_ready(&engine, &self.session, &self.project);
         let ids = ScopeIds::new(self.session.clone(), self.project.clone(), scenario.name)
             .instance(instance)
             .reusable(self.ownership == Ownership::Reuse);
         let mut scope = Scope::new(engine, ids);
         // Only this process uses the scope, and a reaper removes the network once nobody borrows
-        // it: a spare network saves its creation now and its removal at the end.
-        if self.ownership == Ownership::Exclusive && reaped {
-            scope = scope.with_spare_network();
+        // it: a spare network saves its creation now and its removal at the end. The reaper also
+        // removes the drained containers, so the process reports and exits without waiting.
+        if let (Ownership::Exclusive, Some(reaper)) = (self.ownership, reaper) {
+            scope = scope.with_spare_network().with_removal_handed_to(Arc::new(super::hand_off::ToReaper(reaper)));
         }
         let mode = match self.ownership {
             Ownership::Exclusive => LaunchMode::Exclusive,

@@ -1,10 +1,14 @@
-//! Removal by labels: everything of one session (or of a label filter) that carries the managed
-//! label and is not kept alive for reuse. The safety net behind normal teardown.
+//! Removal: one container by id, or by labels everything of one session (or of a label filter)
+//! that carries the managed label and is not kept alive for reuse (the safety net behind normal
+//! teardown).
 
 use std::collections::HashMap;
 
+use std::time::Duration;
+
 use bollard::query_parameters::{
     ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder, RemoveContainerOptionsBuilder,
+    StopContainerOptionsBuilder,
 };
 
 use crate::base::error::{status_of, Error, Result};
@@ -21,6 +25,30 @@ pub struct Cleaned {
     pub networks: usize,
     /// Named volumes removed (anonymous ones go with their containers, uncounted).
     pub volumes: usize,
+}
+
+/// Removes a container with its anonymous volumes. With a stop timeout it is stopped gracefully
+/// first; without one it is killed by the removal itself (one call instead of two). Gone already
+/// counts as removed.
+pub(crate) async fn remove_container(engine: &Engine, id: &str, name: &str, stop_timeout: Duration) -> Result<()> {
+    if !stop_timeout.is_zero() {
+        // The engine answers a stop only after the grace period: that wait is not a hang.
+        let docker = engine.docker_allowing(stop_timeout);
+        let seconds = i32::try_from(stop_timeout.as_secs()).unwrap_or(i32::MAX).max(1);
+        let options = StopContainerOptionsBuilder::new().t(seconds).build();
+        match docker.stop_container(id, Some(options)).await {
+            Ok(()) => {}
+            // 304: already stopped; 404: already gone.
+            Err(e) if matches!(status_of(&e), Some(304 | 404)) => {}
+            Err(e) => return Err(Error::engine("stop", name, e)),
+        }
+    }
+    let options = RemoveContainerOptionsBuilder::new().force(true).v(true).build();
+    match engine.docker().remove_container(id, Some(options)).await {
+        Ok(()) => Ok(()),
+        Err(e) if status_of(&e) == Some(404) => Ok(()),
+        Err(e) => Err(Error::engine("remove", name, e)),
+    }
 }
 
 /// Removes the session's containers (with anonymous volumes), then its networks and named

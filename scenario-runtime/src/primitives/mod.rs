@@ -8,6 +8,7 @@ pub(crate) mod create;
 pub(crate) mod exec;
 pub(crate) mod exec_stream;
 pub mod found;
+pub mod hand_off;
 pub mod host_alias;
 pub mod image;
 pub(crate) mod logs;

@@ -9,15 +9,20 @@ use std::time::Duration;
 
 use super::config;
 use super::lock::SessionLock;
-use super::protocol::read_hello;
+use super::protocol::{hand_over_line, parse_reply, read_hello, read_line};
 use super::spawn::spawn_reaper;
 use crate::base::error::{Error, Result};
 use crate::base::identity::SessionId;
 use crate::base::paths::{self, ReaperPaths};
 use crate::engine::Engine;
+use crate::primitives::hand_off::ScopeRemoval;
 
 /// How long a client waits for a reaper's greeting; a fresh one answers within milliseconds.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a hand-over waits for its answer, which the reaper gives before it removes anything.
+const HAND_OVER_TIMEOUT: Duration = Duration::from_secs(2);
+/// Longer than any answer a reaper gives (`refused` and a one-line reason).
+const MAX_LINE_OF_ANSWER: usize = 4096;
 
 /// Registration with a session's reaper. While any clone is alive this process counts as a
 /// client; dropping the last one (or the process ending in any way) disconnects it.
@@ -26,8 +31,11 @@ pub struct ReaperLease(Option<Arc<Connection>>);
 
 #[derive(Debug)]
 struct Connection {
-    /// Never read or written after the greeting: holding it open is the registration.
-    _stream: UnixStream,
+    /// Holding it open is the registration; after the greeting it carries only hand-overs.
+    stream: UnixStream,
+    /// One hand-over at a time on the stream; poisoned for good (`true`) once an answer went
+    /// missing, since a late one would be taken for the next request's.
+    hand_over: Mutex<bool>,
     pid: u32,
     socket: PathBuf,
     log: PathBuf,
@@ -57,6 +65,42 @@ impl ReaperLease {
     /// Where the reaper logs what it removed.
     pub fn log_path(&self) -> Option<&Path> {
         self.0.as_ref().map(|c| c.log.as_path())
+    }
+
+    /// Hands the removal of a drained scope to the reaper, which starts it at once and greets
+    /// no new client of the session before it is done (so the session's next process cannot
+    /// meet the names still taken). `Err` says why not (an inactive lease, a reaper that refused
+    /// or did not answer): the caller then removes the scope itself.
+    pub(crate) async fn hand_over(&self, removal: &ScopeRemoval) -> std::result::Result<(), String> {
+        let Some(connection) = self.0.clone() else {
+            return Err("no reaper runs for this session".into());
+        };
+        let line = hand_over_line(removal);
+        tokio::task::spawn_blocking(move || connection.hand_over(&line))
+            .await
+            .unwrap_or_else(|e| Err(format!("the hand-over did not finish: {e}")))
+    }
+}
+
+impl Connection {
+    fn hand_over(&self, line: &str) -> std::result::Result<(), String> {
+        use std::io::Write;
+        let mut broken = self.hand_over.lock().unwrap_or_else(|p| p.into_inner());
+        if *broken {
+            return Err("an earlier hand-over went unanswered".into());
+        }
+        let asked = (&self.stream).write_all(line.as_bytes()).map_err(|e| format!("cannot write to the reaper: {e}"));
+        let answer = asked.and_then(|()| {
+            read_line(&self.stream, HAND_OVER_TIMEOUT, MAX_LINE_OF_ANSWER, "the reaper's answer is too long")
+                .map_err(|e| format!("no answer from the reaper: {e}"))
+        });
+        match answer {
+            Ok(answer) => parse_reply(answer.trim_end_matches('\n')),
+            Err(why) => {
+                *broken = true;
+                Err(why)
+            }
+        }
     }
 }
 
@@ -139,5 +183,5 @@ fn spawn_and_connect(session: &SessionId, endpoint: &str, paths: &ReaperPaths) -
 }
 
 fn connection(stream: UnixStream, pid: u32, paths: &ReaperPaths) -> Connection {
-    Connection { _stream: stream, pid, socket: paths.socket.clone(), log: paths.log.clone() }
+    Connection { stream, hand_over: Mutex::new(false), pid, socket: paths.socket.clone(), log: paths.log.clone() }
 }

@@ -1,12 +1,14 @@
-//! The reaper process: counts connected clients and, once none has been connected for the grace
-//! period, removes the session's resources, its socket, and exits.
+//! The reaper process: counts connected clients, carries out the removals they hand over and,
+//! once none has been connected for the grace period, removes the session's resources, its
+//! socket, and exits.
 
 use std::os::fd::{FromRawFd, RawFd};
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -14,9 +16,15 @@ use tracing_subscriber::fmt::MakeWriter;
 
 use super::config::{self, env};
 use super::lock::SessionLock;
-use super::protocol::hello_line;
+use super::protocol::{hello_line, parse_request, reply_line, MAX_REQUEST};
 use super::reap::reap;
 use crate::base::identity::SessionId;
+use crate::engine::Engine;
+use crate::primitives::hand_off::ScopeRemoval;
+
+/// How long a new client's greeting waits for hand-overs in progress: well below a client's
+/// patience for its greeting (10 s), after which it would take the reaper for hung.
+const GREETING_WAIT: Duration = Duration::from_secs(5);
 
 /// What the spawning client handed over, through the environment.
 struct Inputs {
@@ -82,6 +90,7 @@ async fn serve(inputs: Inputs) -> i32 {
     let socket_id = std::fs::metadata(&socket).ok().map(|m| (m.dev(), m.ino()));
     tracing::info!("started for session {session} on {endpoint}: socket {}, grace {grace:?}", socket.display());
 
+    let hand_overs = Arc::new(HandOvers::new(session.clone(), endpoint.clone()));
     let (gone_tx, mut gone_rx) = mpsc::unbounded_channel::<()>();
     let mut clients = 0usize;
     let mut ever_connected = false;
@@ -91,15 +100,13 @@ async fn serve(inputs: Inputs) -> i32 {
         let idle_limit = if ever_connected { grace } else { startup_timeout };
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => match greet(stream).await {
-                    Ok(stream) => {
-                        clients += 1;
-                        ever_connected = true;
-                        tracing::info!("client connected ({clients} connected)");
-                        tokio::spawn(watch(stream, gone_tx.clone()));
-                    }
-                    Err(e) => tracing::warn!("a client left before the greeting: {e}"),
-                },
+                Ok((stream, _)) => {
+                    // Counted from the accept: a client waiting for its greeting is one too.
+                    clients += 1;
+                    ever_connected = true;
+                    tracing::info!("client connected ({clients} connected)");
+                    tokio::spawn(serve_client(stream, hand_overs.clone(), gone_tx.clone()));
+                }
                 Err(e) => {
                     tracing::warn!("accept failed: {e}");
                     // Such errors (out of descriptors) last a while; do not spin on them.
@@ -129,6 +136,7 @@ async fn serve(inputs: Inputs) -> i32 {
                 if clients == 0 && idle_since.elapsed() >= idle_limit {
                     remove_socket(&socket, socket_id);
                     drop(listener);
+                    hand_overs.settled(None).await;
                     let code = finish(&session, &endpoint, ever_connected, idle_limit).await;
                     held.remove();
                     return code;
@@ -139,16 +147,100 @@ async fn serve(inputs: Inputs) -> i32 {
     }
 }
 
-async fn greet(mut stream: UnixStream) -> std::io::Result<UnixStream> {
-    stream.write_all(hello_line(std::process::id()).as_bytes()).await?;
-    Ok(stream)
+/// One client: greeted once no hand-over is in progress, then its hand-overs answered until its
+/// end of the connection closes, which is reported on `gone`.
+async fn serve_client(mut stream: UnixStream, hand_overs: Arc<HandOvers>, gone: mpsc::UnboundedSender<()>) {
+    // A new process of the session would meet the names of a handed-over scope still taken.
+    hand_overs.settled(Some(GREETING_WAIT)).await;
+    if let Err(e) = stream.write_all(hello_line(std::process::id()).as_bytes()).await {
+        tracing::warn!("a client left before the greeting: {e}");
+        let _ = gone.send(());
+        return;
+    }
+    let (read, mut write) = stream.into_split();
+    let mut read = BufReader::new(read);
+    loop {
+        let mut line = String::new();
+        match (&mut read).take(MAX_REQUEST as u64).read_line(&mut line).await {
+            Ok(0) => break,
+            Ok(_) if line.ends_with('\n') => {
+                let outcome = parse_request(line.trim_end_matches('\n')).map(|removal| hand_overs.start(removal));
+                if let Err(why) = &outcome {
+                    tracing::warn!("refused a request: {why}");
+                }
+                if write.write_all(reply_line(&outcome).as_bytes()).await.is_err() {
+                    break;
+                }
+            }
+            // Too long, or not text: nothing more from this client is read as requests.
+            _ => {
+                tracing::warn!("a client sent an unreadable request; ignoring the rest of its connection");
+                let mut sink = [0u8; 4096];
+                while let Ok(1..) = read.read(&mut sink).await {}
+                break;
+            }
+        }
+    }
+    let _ = gone.send(());
 }
 
-/// Waits for the client's end of the connection to close; clients send nothing.
-async fn watch(mut stream: UnixStream, gone: mpsc::UnboundedSender<()>) {
-    let mut buf = [0u8; 64];
-    while let Ok(1..) = stream.read(&mut buf).await {}
-    let _ = gone.send(());
+/// Removals handed over by clients, carried out concurrently with serving.
+struct HandOvers {
+    session: SessionId,
+    endpoint: String,
+    engine: tokio::sync::OnceCell<Engine>,
+    /// How many are being carried out.
+    pending: tokio::sync::watch::Sender<usize>,
+}
+
+impl HandOvers {
+    fn new(session: SessionId, endpoint: String) -> HandOvers {
+        HandOvers { session, endpoint, engine: Default::default(), pending: tokio::sync::watch::Sender::new(0) }
+    }
+
+    /// Registers a removal (before the client is answered) and starts it.
+    fn start(self: &Arc<Self>, removal: ScopeRemoval) {
+        self.pending.send_modify(|n| *n += 1);
+        let this = self.clone();
+        tokio::spawn(async move {
+            this.carry_out(&removal).await;
+            this.pending.send_modify(|n| *n -= 1);
+        });
+    }
+
+    async fn carry_out(&self, removal: &ScopeRemoval) {
+        let names: Vec<&str> = removal.containers.iter().map(|c| c.name.as_str()).collect();
+        let engine = match self.engine.get_or_try_init(|| Engine::connect_to(&self.endpoint)).await {
+            Ok(engine) => engine,
+            Err(e) => {
+                tracing::warn!("cannot remove the handed-over {names:?} now ({e}); the session's cleanup will");
+                return;
+            }
+        };
+        match removal.carry_out(engine, &self.session).await {
+            Ok(cleaned) => tracing::info!(
+                "removed the handed-over {names:?}: {} containers, {} networks, {} volumes",
+                cleaned.containers,
+                cleaned.networks,
+                cleaned.volumes
+            ),
+            Err(e) => tracing::warn!("removing the handed-over {names:?} failed ({e}); the session's cleanup retries"),
+        }
+    }
+
+    /// Waits until none is in progress, at most `limit` when given.
+    async fn settled(&self, limit: Option<Duration>) {
+        let mut pending = self.pending.subscribe();
+        let idle = pending.wait_for(|n| *n == 0);
+        match limit {
+            Some(limit) => {
+                let _ = tokio::time::timeout(limit, idle).await;
+            }
+            None => {
+                let _ = idle.await;
+            }
+        }
+    }
 }
 
 fn remove_socket(socket: &std::path::Path, ours: Option<(u64, u64)>) {

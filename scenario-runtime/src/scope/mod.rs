@@ -4,13 +4,22 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use futures_util::future::BoxFuture;
 use tokio::sync::OnceCell;
 
 use crate::base::error::{status_of, Error, Result};
 use crate::base::labels::ScopeIds;
 use crate::engine::Engine;
+use crate::primitives::hand_off::ScopeRemoval;
 
 mod host;
+
+/// Takes over the removal of a drained scope, so that its process goes on (or exits) without
+/// waiting for it. The harness hands it to the session's reaper.
+pub(crate) trait RemovalHandOff: Send + Sync + std::fmt::Debug {
+    /// Takes `removal` over, or says why not (the scope then removes its containers itself).
+    fn hand_off<'a>(&'a self, removal: &'a ScopeRemoval) -> BoxFuture<'a, std::result::Result<(), String>>;
+}
 
 /// One scenario instance's place on an engine. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -33,6 +42,8 @@ struct Inner {
     network: OnceCell<Network>,
     /// The lock on a borrowed spare network, given back at teardown.
     borrowed: std::sync::Mutex<Option<crate::primitives::spare_network::Borrowed>>,
+    /// Who removes the drained containers instead of the teardown, when someone does.
+    removal_taker: std::sync::OnceLock<Arc<dyn RemovalHandOff>>,
     artifacts: PathBuf,
     /// When this run began using the scope: kept-alive containers drain only what came since.
     run_started: std::time::SystemTime,
@@ -55,6 +66,7 @@ impl Scope {
             spare: Default::default(),
             network: OnceCell::new(),
             borrowed: Default::default(),
+            removal_taker: Default::default(),
             artifacts,
             run_started: std::time::SystemTime::now(),
         }))
@@ -89,6 +101,28 @@ impl Scope {
     pub fn with_spare_network(self) -> Scope {
         self.0.spare.store(true, std::sync::atomic::Ordering::Relaxed);
         self
+    }
+
+    /// Makes the teardown hand the removal of the drained containers (then of the scope's
+    /// network and volumes) to `taker` instead of waiting for it; if `taker` declines, the
+    /// teardown removes them itself. Logs are drained into the artifacts folder first either way.
+    /// Set once; later calls change nothing.
+    pub(crate) fn with_removal_handed_to(self, taker: Arc<dyn RemovalHandOff>) -> Scope {
+        let _ = self.0.removal_taker.set(taker);
+        self
+    }
+
+    /// Who takes the removal over, if anyone ([`Scope::with_removal_handed_to`]).
+    pub(crate) fn removal_taker(&self) -> Option<&Arc<dyn RemovalHandOff>> {
+        self.0.removal_taker.get()
+    }
+
+    /// Gives a borrowed spare network back (a no-op for a network of the scope's own): after a
+    /// hand-off, whose taker removes the containers; whoever borrows it next checks it is empty.
+    pub(crate) fn give_back_network(&self) {
+        if let Some(borrowed) = self.0.borrowed.lock().unwrap().take() {
+            borrowed.give_back();
+        }
     }
 
     /// The name of the scope's network: once it exists, its name; before, the name it gets if
