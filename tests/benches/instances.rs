@@ -1,7 +1,9 @@
 //! Wall time of a suite of 16 tests of realistic length (a round trip into the container and
 //! 300 ms of work each) on 1, 2 and 4 instances of the scenario, and the speed-up, from one run.
 //! Every figure includes starting the instances and tearing them down. The session's reaper is
-//! on, as in a user's run, so each instance borrows a spare network the previous run gave back.
+//! on, as in a user's run, so each instance borrows a spare network the previous run gave back,
+//! and the run hands the removal of its containers to the reaper when it exits. The next run
+//! starts once the reaper is done (not timed), so that it does not share the engine with it.
 //!
 //! `cargo bench -p scenario-tests --bench instances`
 
@@ -11,15 +13,23 @@ use std::time::{Duration, Instant};
 const FIXTURE: &str = env!("CARGO_BIN_EXE_harness_fixture");
 
 fn run_suite(instances: u32, session: &str) -> Duration {
+    let run_session = format!("{session}i{instances}");
     let begun = Instant::now();
     let out = Command::new(FIXTURE)
         .args(["suite::", "--instances", &instances.to_string()])
-        .env("SCENARIO_SESSION_ID", format!("{session}i{instances}"))
+        .env("SCENARIO_SESSION_ID", &run_session)
         .env("SCENARIO_PROJECT", format!("bench{session}"))
         .output()
         .expect("the fixture runs");
     let took = begun.elapsed();
     assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let left = runtime.block_on(async {
+        let engine = scenario_tests::engine().await;
+        let session = scenario_runtime::SessionId::new(&run_session);
+        scenario_tests::leftovers_once_removed(&engine, &session, Duration::from_secs(60)).await
+    });
+    assert_eq!(left, Vec::<String>::new(), "the run's reaper removed its containers");
     took
 }
 

@@ -78,15 +78,15 @@ impl ScopeIds {
         self
     }
 
-    /// The name prefix of this scope's resources: `scn-<project>[-<session>]-<scenario>-<instance>`.
+    /// The name prefix of this scope's resources: `scn-<project>[-<session>]-<scenario>-<instance>`
+    /// (the project cut to 8 characters, the session as [`session_in_names`] writes it).
     /// Names are deterministic so that the engine's name uniqueness serialises racing creators.
     pub fn name_prefix(&self) -> String {
         let project = &self.project.as_str()[..self.project.as_str().len().min(8)];
         if self.reusable {
             format!("scn-{project}-{}-{}", self.scenario, self.instance)
         } else {
-            let session = &self.session.as_str()[..self.session.as_str().len().min(8)];
-            format!("scn-{project}-{session}-{}-{}", self.scenario, self.instance)
+            format!("scn-{project}-{}-{}-{}", session_in_names(&self.session), self.scenario, self.instance)
         }
     }
 
@@ -145,6 +145,18 @@ impl ScopeIds {
     }
 }
 
+/// The session as it stands in names: as is up to 12 characters (a generated id has 12), else
+/// its first 6 and 6 of its hash. Sessions that differ only late (`ci-job-1`, `ci-job-2`, ...)
+/// must not share names: a run's removal may still be under way when the next session starts.
+pub fn session_in_names(session: &SessionId) -> String {
+    let id = session.as_str();
+    if id.len() <= 12 {
+        return id.to_string();
+    }
+    let hash = crate::base::identity::short_hash(id.as_bytes());
+    format!("{}{}", &id[..6], &hash[..6])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,8 +167,17 @@ mod tests {
 
     #[test]
     fn names_are_deterministic_and_session_scoped_unless_reusable() {
-        assert_eq!(ids().container_name("db"), "scn-fedcba98-01234567-check-out-0-db");
+        assert_eq!(ids().container_name("db"), "scn-fedcba98-0123456789ab-check-out-0-db");
         assert_eq!(ids().reusable(true).instance(2).container_name("db"), "scn-fedcba98-check-out-2-db");
+    }
+
+    #[test]
+    fn long_sessions_that_differ_late_get_names_of_their_own() {
+        let name = |session: &str| session_in_names(&SessionId::new(session));
+        assert_eq!(name("0123456789ab"), "0123456789ab");
+        let (first, second) = (name("ci-pipeline-1"), name("ci-pipeline-2"));
+        assert_ne!(first, second);
+        assert!(first.starts_with("ci-pip") && first.len() == 12, "{first}");
     }
 
     #[test]

@@ -103,12 +103,12 @@ mod tests {
     #[test]
     fn slot_names_parse_back_and_nothing_else_does() {
         let pool = pool();
-        assert!(pool.slot_name(3).starts_with("scn-fedcba98-01234567-0pool-0-cache-"), "{}", pool.slot_name(3));
+        assert!(pool.slot_name(3).starts_with("scn-fedcba98-0123456789ab-0pool-0-cache-"), "{}", pool.slot_name(3));
         assert_eq!(pool.slot_of(&pool.slot_name(3)), Some(3));
         assert_eq!(pool.slot_of(&format!("/{}", pool.slot_name(12))), Some(12));
         assert_eq!(pool.slot_of(&pool.claimed_name("abcdef0123456789")), None);
         assert_eq!(pool.slot_of(&format!("{}-03", pool.key)), None);
-        assert_eq!(pool.slot_of("scn-fedcba98-01234567-checkout-0-cache"), None);
+        assert_eq!(pool.slot_of("scn-fedcba98-0123456789ab-checkout-0-cache"), None);
     }
 
     #[test]
