@@ -40,7 +40,8 @@ commands:
                   container, age, and whether each is up to date or stale (and why);
                   then the images built from the project's build contexts, with sizes
   down SCENARIO   remove the kept-alive containers, network and volumes of one scenario
-  prune           remove everything of this project that carries dev.scenario.managed=true
+  prune           remove everything of this project that carries dev.scenario.managed=true,
+                  and this user's idle spare networks
   prune --images  the same, and every image built from the project's build contexts
   doctor          which engine is used and why (DOCKER_HOST, docker context, default
                   sockets), its version, rootless or not, where published ports go,

@@ -1,5 +1,6 @@
 //! `cargo scenario`: the containers that `cargo test -- --reuse` keeps alive, listed with
-//! whether they are still up to date, and removed per scenario or for the whole project; and
+//! whether they are still up to date, and removed per scenario or for the whole project (with
+//! this user's idle spare networks); and
 //! `doctor`, which shows the engine chosen and checks what scenario needs from it.
 
 mod args;
@@ -11,7 +12,7 @@ mod test_command;
 use std::process::ExitCode;
 
 use args::Command;
-use scenario_runtime::__private::{cleanup, labels};
+use scenario_runtime::__private::{cleanup, labels, remove_idle_spare_networks};
 use scenario_runtime::{Engine, ProjectId};
 
 #[tokio::main(flavor = "current_thread")]
@@ -91,6 +92,11 @@ async fn run(command: Command, project: &ProjectId) -> Result<(), String> {
                 "project {project}: removed {} containers, {} networks, {} volumes",
                 removed.containers, removed.networks, removed.volumes
             );
+            // Spare networks belong to no project but to this user on this machine; the idle
+            // ones go too (one being borrowed is locked and stays).
+            let spares =
+                remove_idle_spare_networks(&engine, std::time::Duration::ZERO).await.map_err(|e| e.to_string())?;
+            println!("removed {spares} idle spare networks of this user");
             if images {
                 built::prune(&engine, project).await?;
             }
