@@ -15,9 +15,9 @@ impl Scope {
 
     /// Drains (logs to artifacts) and removes all `containers` concurrently, then the scope's
     /// network and named volumes. Every step runs even when another fails; the first error is
-    /// returned after all have run. When the scope hands its removal off
-    /// ([`Scope::with_removal_handed_to`]) and the taker accepts, this returns once the logs are
-    /// drained, with the removal under way elsewhere.
+    /// returned after all have run. When the scope hands its removal off (the harness's scopes
+    /// do, to the session's reaper) and the taker accepts, this returns once the logs are
+    /// drained, with the removal under way elsewhere ([`Removed::handed_off`]).
     pub async fn teardown(&self, containers: Vec<Container<Ready>>) -> Result<Vec<Removed>> {
         let drained = futures_util::future::join_all(containers.into_iter().map(|c| async move {
             // Asked before the removal, which takes the answer with it; beside the log drain,
