@@ -6,9 +6,6 @@
 
 use std::process::ExitCode;
 
-/// The most instances a run may ask for; the harness applies the same bound.
-const MAX_INSTANCES: u32 = 256;
-
 /// What `cargo scenario test` was asked to do.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct TestRun {
@@ -54,12 +51,9 @@ pub fn parse(words: impl IntoIterator<Item = String>) -> Result<TestRun, String>
     Ok(run)
 }
 
+/// The harness's own reading of `--instances`, so the bound and the error are the same.
 fn instances(value: Option<String>) -> Result<u32, String> {
-    let value = value.unwrap_or_default();
-    match value.trim().parse::<u32>() {
-        Ok(n) if (1..=MAX_INSTANCES).contains(&n) => Ok(n),
-        _ => Err(format!("--instances = {value:?} is not valid: expected a whole number from 1 to {MAX_INSTANCES}")),
-    }
+    scenario_runtime::__private::parse_instances("--instances", &value.unwrap_or_default()).map_err(|e| e.to_string())
 }
 
 impl TestRun {

@@ -99,6 +99,7 @@ pub mod __private {
 
     // For the CLI, the project's tests and benches: internals, not a stable API.
     pub use crate::base::artifacts::default_root as default_artifacts_root;
+    pub use crate::base::settings::parse_instances;
     pub use crate::pool::start_fresh;
     pub use crate::primitives::spare_network::remove_idle as remove_idle_spare_networks;
     pub use crate::reuse::Staleness;

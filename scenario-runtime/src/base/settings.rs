@@ -193,6 +193,16 @@ pub(crate) fn parse_switch(value: &str) -> Result<bool, String> {
 }
 
 /// A whole number in `min..=max`.
+/// A number of scenario instances, given to `setting` (`--instances`, `SCENARIO_INSTANCES`): the
+/// harness and `cargo scenario test` read it with the same bound and the same error.
+pub fn parse_instances(setting: &str, value: &str) -> Result<u32, SettingError> {
+    parse_count(value, 1, u64::from(MAX_INSTANCES)).map(|n| n as u32).map_err(|expected| SettingError {
+        setting: setting.to_string(),
+        value: value.to_string(),
+        expected,
+    })
+}
+
 pub(crate) fn parse_count(value: &str, min: u64, max: u64) -> Result<u64, String> {
     let expected = || format!("a whole number from {min} to {max}");
     match value.trim().parse::<u64>() {

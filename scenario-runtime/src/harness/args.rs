@@ -28,7 +28,10 @@ where
 {
     let mut options = Options {
         reuse: switch_from_env(&env, "SCENARIO_REUSE")?,
-        instances: instances_from("SCENARIO_INSTANCES", env("SCENARIO_INSTANCES").filter(|v| !v.trim().is_empty()))?,
+        instances: env("SCENARIO_INSTANCES")
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| settings::parse_instances("SCENARIO_INSTANCES", &v))
+            .transpose()?,
         prestart_pool: switch_from_env(&env, "SCENARIO_POOL")?,
         follow_logs: switch_from_env(&env, "SCENARIO_FOLLOW_LOGS")?,
     };
@@ -42,12 +45,12 @@ where
             "--no-prestart-pool" => options.prestart_pool = false,
             "--follow-logs" => options.follow_logs = true,
             "--no-follow-logs" => options.follow_logs = false,
-            "--instances" => match args.next() {
-                Some(n) => options.instances = instances_from("--instances", Some(n))?,
-                None => return Err(instances_error("--instances", String::new())),
-            },
+            // A missing value is an empty one, which the same error names.
+            "--instances" => {
+                options.instances = Some(settings::parse_instances("--instances", &args.next().unwrap_or_default())?)
+            }
             _ => match arg.strip_prefix("--instances=") {
-                Some(n) => options.instances = instances_from("--instances", Some(n.to_string()))?,
+                Some(n) => options.instances = Some(settings::parse_instances("--instances", n)?),
                 None => rest.push(arg),
             },
         }
@@ -63,22 +66,6 @@ fn switch_from_env(env: &impl Fn(&str) -> Option<String>, name: &str) -> Result<
             value,
             expected,
         }),
-    }
-}
-
-fn instances_from(setting: &str, value: Option<String>) -> Result<Option<u32>, SettingError> {
-    let Some(value) = value else { return Ok(None) };
-    match settings::parse_count(&value, 1, u64::from(settings::MAX_INSTANCES)) {
-        Ok(n) => Ok(Some(n as u32)),
-        Err(_) => Err(instances_error(setting, value)),
-    }
-}
-
-fn instances_error(setting: &str, value: String) -> SettingError {
-    SettingError {
-        setting: setting.to_string(),
-        value,
-        expected: format!("a whole number from 1 to {}", settings::MAX_INSTANCES),
     }
 }
 
