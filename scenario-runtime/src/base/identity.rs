@@ -97,6 +97,16 @@ pub fn workspace_root(start: &Path) -> PathBuf {
 }
 
 /// 12 hex digits of SHA-256: short enough for names, wide enough not to collide in practice.
+/// Twelve hex digits no other call in this or another process of this machine gives (pid,
+/// clock, counter): for names that must be new (spare networks, fresh containers' aliases).
+pub(crate) fn unique_token() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+    let seed = format!("{}:{nanos}:{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
+    short_hash(seed.as_bytes())
+}
+
 pub(crate) fn short_hash(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
@@ -131,6 +141,12 @@ mod tests {
     #[test]
     fn sanitize_keeps_docker_name_characters() {
         assert_eq!(sanitize("a b/c:d_e.f-g"), "a-b-c-d_e.f-g");
+    }
+
+    #[test]
+    fn unique_tokens_differ() {
+        assert_ne!(unique_token(), unique_token());
+        assert_eq!(unique_token().len(), 12);
     }
 
     #[test]

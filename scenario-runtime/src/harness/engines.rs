@@ -3,7 +3,7 @@
 //! engine discovery finds. Each is connected
 //! on first use, with this session's reaper lease for it held until the process ends.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::base::identity::SessionId;
 use crate::base::settings::split_endpoints;
@@ -20,8 +20,9 @@ pub(crate) struct Connected {
 
 pub(crate) struct Engines {
     endpoints: Vec<Option<String>>,
+    /// Held until the process ends, and with each its reaper lease: the registration lasts as
+    /// long as the run.
     connected: Vec<tokio::sync::OnceCell<Result<Connected, Arc<String>>>>,
-    leases: Mutex<Vec<crate::reaper::ReaperLease>>,
 }
 
 impl Engines {
@@ -30,7 +31,7 @@ impl Engines {
         let endpoints: Vec<Option<String>> =
             if endpoints.is_empty() { vec![None] } else { endpoints.into_iter().map(Some).collect() };
         let connected = endpoints.iter().map(|_| tokio::sync::OnceCell::new()).collect();
-        Engines { endpoints, connected, leases: Mutex::new(Vec::new()) }
+        Engines { endpoints, connected }
     }
 
     /// The engine of scenario instance `instance`: instances go round the endpoints.
@@ -44,10 +45,7 @@ impl Engines {
                 };
                 let engine = connected.map_err(|e| Arc::new(e.to_string()))?;
                 let reaper = match crate::reaper::ensure(&engine, session).await {
-                    Ok(lease) => {
-                        self.leases.lock().unwrap().push(lease.clone());
-                        lease.is_active().then_some(lease)
-                    }
+                    Ok(lease) => lease.is_active().then_some(lease),
                     // The reaper is the safety net; the harness's own teardown still runs.
                     Err(e) => {
                         eprintln!(

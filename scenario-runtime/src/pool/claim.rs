@@ -82,11 +82,10 @@ pub(crate) async fn hand_over(
 ) -> Result<FreshContainer> {
     let engine = scope.engine();
     let alias = fresh_alias(&spec.name, &candidate.id);
-    // First, so that the name registered is the network's (a borrowed spare one's is learnt here).
-    scope.network().await?;
-    register(engine, scope.network_name(), &candidate.id, &alias);
     let joined = async {
         let network = scope.network().await?;
+        // Under the network's name, which a scope borrowing a spare network learns just above.
+        register(engine, scope.network_name(), &candidate.id, &alias);
         let request = bollard::models::NetworkConnectRequest {
             container: candidate.id.clone(),
             endpoint_config: Some(bollard::models::EndpointSettings {

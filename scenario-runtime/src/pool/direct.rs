@@ -17,7 +17,7 @@ pub async fn start_fresh(scope: &Scope, spec: ContainerSpec) -> Result<FreshCont
 
 pub(super) async fn start_fresh_since(scope: &Scope, spec: ContainerSpec, begun: Instant) -> Result<FreshContainer> {
     check_fresh_spec(&spec)?;
-    let alias = names::fresh_alias(&spec.name, &names::unique_token());
+    let alias = names::fresh_alias(&spec.name, &crate::base::identity::unique_token());
     // Fresh containers are never kept for reuse, whatever the scenario's scope is.
     let mut ids = scope.ids().clone();
     ids.reusable = false;

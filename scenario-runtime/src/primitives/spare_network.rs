@@ -14,28 +14,33 @@ use bollard::models::NetworkCreateRequest;
 use bollard::query_parameters::{InspectNetworkOptions, ListNetworksOptionsBuilder};
 
 use crate::base::error::{status_of, Error, Result};
-use crate::base::identity::short_hash;
+use crate::base::identity::{short_hash, unique_token};
 use crate::base::labels::{MANAGED, SPARE_NETWORK};
 use crate::engine::Engine;
 
-/// A spare network borrowed by one scope. Dropping it without [`Borrowed::give_back`] frees it
-/// too, but leaves its idle time where it was.
+/// A spare network borrowed by one scope.
 #[derive(Debug)]
 pub struct Borrowed {
     /// The network's engine id.
     pub id: String,
     /// The network's name (`scn-spare-...`).
     pub name: String,
-    lock: File,
+    /// Held while the scope uses the network.
+    pub lock: SpareLock,
 }
 
-impl Borrowed {
+/// The lock on a borrowed spare network. Dropping it without [`SpareLock::give_back`] frees the
+/// network too, but leaves its idle time where it was.
+#[derive(Debug)]
+pub struct SpareLock(File);
+
+impl SpareLock {
     /// Marks the network idle from now and frees it for the next scope. Call once the scope's
-    /// containers are gone: a network with containers left on it is not borrowed again.
+    /// containers are gone or handed to someone who removes them: a network with containers
+    /// left on it is not borrowed again.
     pub fn give_back(self) {
         // The time of giving back is what reapers measure idleness from.
-        let _ = self.lock.set_modified(SystemTime::now());
-        drop(self.lock);
+        let _ = self.0.set_modified(SystemTime::now());
     }
 }
 
@@ -57,7 +62,7 @@ pub async fn borrow(engine: &Engine) -> Result<Borrowed> {
         // Locked by us now: nobody else can borrow it; it is ours if it still exists and is empty.
         match engine.docker().inspect_network(&name, None::<InspectNetworkOptions>).await {
             Ok(found) if found.containers.as_ref().is_none_or(HashMap::is_empty) => {
-                return Ok(Borrowed { id: found.id.unwrap_or(name.clone()), name, lock: lock.0 });
+                return Ok(Borrowed { id: found.id.unwrap_or(name.clone()), name, lock: SpareLock(lock.0) });
             }
             Ok(_) => {}
             Err(e) if status_of(&e) == Some(404) => {}
@@ -68,7 +73,7 @@ pub async fn borrow(engine: &Engine) -> Result<Borrowed> {
 }
 
 async fn create(engine: &Engine, owner: &str) -> Result<Borrowed> {
-    let name = format!("scn-spare-{}", fresh_suffix());
+    let name = format!("scn-spare-{}", unique_token());
     // Locked before it exists: a reaper never removes a network it cannot lock.
     let Some(lock) = try_lock(engine, &name).await? else {
         return Err(Error::Unusable { container: name, reason: "the lock file of this new network is held".into() });
@@ -84,7 +89,7 @@ async fn create(engine: &Engine, owner: &str) -> Result<Borrowed> {
     };
     let created =
         engine.docker().create_network(request).await.map_err(|e| Error::engine("create network", &name, e))?;
-    Ok(Borrowed { id: created.id, name, lock: lock.0 })
+    Ok(Borrowed { id: created.id, name, lock: SpareLock(lock.0) })
 }
 
 /// Removes this owner's spare networks on `engine` that nobody has borrowed for `idle_for`, and
@@ -146,13 +151,4 @@ async fn try_lock(engine: &Engine, name: &str) -> Result<Option<(File, bool)>> {
     })
     .await
     .expect("locking does not panic")
-}
-
-/// A name part no other network of this machine has: the process, a counter, the clock.
-fn fresh_suffix() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_nanos();
-    let seed = format!("{}\n{}\n{now}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-    short_hash(seed.as_bytes())
 }

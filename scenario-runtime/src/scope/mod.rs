@@ -30,6 +30,9 @@ pub struct Scope(Arc<Inner>);
 struct Network {
     id: String,
     name: String,
+    /// For a borrowed spare network (never removed by the scope), its lock until given back;
+    /// `None` for a network of the scope's own.
+    spare: Option<std::sync::Mutex<Option<crate::primitives::spare_network::SpareLock>>>,
 }
 
 #[derive(Debug)]
@@ -40,8 +43,6 @@ struct Inner {
     /// Set before the network exists: borrow a spare network instead of creating one.
     spare: std::sync::atomic::AtomicBool,
     network: OnceCell<Network>,
-    /// The lock on a borrowed spare network, given back at teardown.
-    borrowed: std::sync::Mutex<Option<crate::primitives::spare_network::Borrowed>>,
     /// Who removes the drained containers instead of the teardown, when someone does.
     removal_taker: std::sync::OnceLock<Arc<dyn RemovalHandOff>>,
     artifacts: PathBuf,
@@ -65,7 +66,6 @@ impl Scope {
             network_name,
             spare: Default::default(),
             network: OnceCell::new(),
-            borrowed: Default::default(),
             removal_taker: Default::default(),
             artifacts,
             run_started: std::time::SystemTime::now(),
@@ -117,11 +117,12 @@ impl Scope {
         self.0.removal_taker.get()
     }
 
-    /// Gives a borrowed spare network back (a no-op for a network of the scope's own): after a
-    /// hand-off, whose taker removes the containers; whoever borrows it next checks it is empty.
+    /// Gives a borrowed spare network back (a no-op for a network of the scope's own, or one given
+    /// back already): once the containers are gone, or handed to a taker who removes them;
+    /// whoever borrows it next checks it is empty.
     pub(crate) fn give_back_network(&self) {
-        if let Some(borrowed) = self.0.borrowed.lock().unwrap().take() {
-            borrowed.give_back();
+        if let Some(lock) = self.0.network.get().and_then(|n| n.spare.as_ref()?.lock().unwrap().take()) {
+            lock.give_back();
         }
     }
 
@@ -139,13 +140,12 @@ impl Scope {
             .network
             .get_or_try_init(|| async {
                 if inner.spare.load(std::sync::atomic::Ordering::Relaxed) {
-                    let borrowed = crate::primitives::spare_network::borrow(&inner.engine).await?;
-                    let network = Network { id: borrowed.id.clone(), name: borrowed.name.clone() };
-                    *inner.borrowed.lock().unwrap() = Some(borrowed);
-                    return Ok(network);
+                    let crate::primitives::spare_network::Borrowed { id, name, lock } =
+                        crate::primitives::spare_network::borrow(&inner.engine).await?;
+                    return Ok(Network { id, name, spare: Some(std::sync::Mutex::new(Some(lock))) });
                 }
                 let id = create_or_find_network(&inner.engine, &inner.ids, &inner.network_name).await?;
-                Ok(Network { id, name: inner.network_name.clone() })
+                Ok(Network { id, name: inner.network_name.clone(), spare: None })
             })
             .await?;
         Ok(&network.id)
@@ -156,10 +156,9 @@ impl Scope {
     pub async fn remove_network_and_volumes(&self) -> Result<()> {
         let docker = self.0.engine.docker();
         let mut first_error = None;
-        let borrowed = self.0.borrowed.lock().unwrap().take();
-        if let Some(borrowed) = borrowed {
-            borrowed.give_back();
-        } else if let Some(Network { id, .. }) = self.0.network.get() {
+        self.give_back_network();
+        // A borrowed spare network stays, empty, for the next scope.
+        if let Some(Network { id, spare: None, .. }) = self.0.network.get() {
             match docker.remove_network(id).await {
                 Ok(()) => {}
                 Err(e) if status_of(&e) == Some(404) => {}

@@ -161,13 +161,20 @@ async fn wait_for_the_other_instances_to_land(env: &parallel::Env) -> TestResult
         format!("{}={}", labels::SCENARIO, ids.scenario),
     ];
     let docker = env.scope().engine().docker();
-    // Subscribed before the first look, so no removal falls between the two.
+    // The stream asks the engine only when first polled, after the first look: it starts from a
+    // second before that look, so no removal falls between the two.
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+        .saturating_sub(1)
+        .to_string();
     let event_filters = std::collections::HashMap::from([
         ("type", vec!["container".to_string()]),
         ("event", vec!["destroy".to_string()]),
         ("label", scenario_labels.clone()),
     ]);
-    let mut destroyed = docker.events(Some(EventsOptionsBuilder::new().filters(&event_filters).build()));
+    let mut destroyed = docker.events(Some(EventsOptionsBuilder::new().since(&since).filters(&event_filters).build()));
     let list_filters = std::collections::HashMap::from([("label", scenario_labels)]);
     let mine = ids.instance.to_string();
     let waiting = async {
