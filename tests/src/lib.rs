@@ -140,17 +140,20 @@ pub async fn leftovers(engine: &Engine, session: &SessionId) -> Vec<String> {
     names
 }
 
+/// An engine events `since` value a second before now. bollard sends the events request only when
+/// the stream is first polled, so a wait that looks, then reads events, starts them from here: no
+/// event between the look and the request is missed.
+pub fn a_second_ago() -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    now.as_secs().saturating_sub(1).to_string()
+}
+
 /// What still carries `session`'s label once that is nothing, or after `limit`: for runs whose
 /// removal the session's reaper carries out after the process exited. Between looks it waits on
 /// the engine's destroy events (since just before the first look, so none falls in between).
 pub async fn leftovers_once_removed(engine: &Engine, session: &SessionId, limit: std::time::Duration) -> Vec<String> {
     use futures_util::StreamExt;
-    let since = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        .saturating_sub(1)
-        .to_string();
+    let since = a_second_ago();
     // Not filtered by label: network and volume events do not carry their resource's labels.
     let filters = std::collections::HashMap::from([("event", vec!["destroy".to_string()])]);
     let options = bollard::query_parameters::EventsOptionsBuilder::new().since(&since).filters(&filters).build();

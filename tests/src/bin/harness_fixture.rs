@@ -161,14 +161,8 @@ async fn wait_for_the_other_instances_to_land(env: &parallel::Env) -> TestResult
         format!("{}={}", labels::SCENARIO, ids.scenario),
     ];
     let docker = env.scope().engine().docker();
-    // The stream asks the engine only when first polled, after the first look: it starts from a
-    // second before that look, so no removal falls between the two.
-    let since = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs()
-        .saturating_sub(1)
-        .to_string();
+    // The stream asks the engine only when first polled, after the first look.
+    let since = scenario_tests::a_second_ago();
     let event_filters = std::collections::HashMap::from([
         ("type", vec!["container".to_string()]),
         ("event", vec!["destroy".to_string()]),
